@@ -1,0 +1,169 @@
+"""Entry point: global flags, dispatch through the command table, errors to exit codes.
+
+This is the only place (with output.py) that prints errors; commands raise PypodError.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from pypod import __version__
+from pypod.cli.table import COMMANDS, Command, Group
+from pypod.errors import PypodError
+
+PROG = "pypod"
+
+# global flags that take a value when written without "="
+_VALUE_FLAGS = {
+    "--root", "--runroot", "--storage-driver", "--storage-opt", "--log-level", "--tmpdir",
+    "--runtime", "--cgroup-manager", "--conmon", "--registries-conf", "--events-backend",
+    "--url", "--connection", "-c", "--identity", "--network-cmd-path", "--network-config-dir",
+    "--hooks-dir", "--volumepath", "--cni-config-dir", "--runtime-flag", "--module",
+    "--imagestore", "--ssh",
+}
+_BOOL_FLAGS = {"--syslog", "--debug", "-D", "--remote", "-r", "--noout", "--trace"}
+
+
+def _split_globals(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Split `[global flags] command ...` into the flags before the command and the rest."""
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if not tok.startswith("-") or tok == "-":
+            break
+        name = tok.split("=", 1)[0]
+        if name in _VALUE_FLAGS and "=" not in tok:
+            i += 2
+        elif name in _VALUE_FLAGS or name in _BOOL_FLAGS or tok in ("-h", "--help", "-v", "--version"):
+            i += 1
+        else:
+            from pypod.errors import InvalidArgument
+
+            raise InvalidArgument(f"unknown flag: {name}\nSee '{PROG} --help'")
+    return argv[:i], argv[i:]
+
+
+def _root_help() -> str:
+    lines = ["Manage pods, containers and images", "", "Usage:", f"  {PROG} [options] [command]",
+             "", "Available Commands:"]
+    width = max(11, *(len(n) for n in COMMANDS))
+    lines += [f"  {name.ljust(width)} {entry.summary}" for name, entry in sorted(COMMANDS.items())]
+    from pypod.cli.parser import Parser, add_global_flags
+
+    p = Parser(PROG)
+    add_global_flags(p, show=True)
+    p.add_argument("-v", "--version", action="store_true", help="Version for pypod")
+    return "\n".join(lines) + "\n\nOptions:\n" + p._option_lines()
+
+
+def _group_help(path: str, group: Group) -> str:
+    width = max(len(n) for n in group.children)
+    rows = "\n".join(f"  {n.ljust(width)}  {c.summary}" for n, c in group.children.items())
+    return (f"{group.summary}\n\nDescription:\n  {group.description or group.summary}\n\n"
+            f"Usage:\n  {path} [command]\n\nAvailable Commands:\n{rows}\n")
+
+
+def _resolve(rest: list[str]) -> tuple[str, Command, list[str]]:
+    path = PROG
+    table: dict[str, Command | Group] = COMMANDS
+    while True:
+        if not rest or rest[0] in ("-h", "--help", "help"):
+            group_help = _root_help() if table is COMMANDS else None
+            if group_help is None:
+                entry = _lookup_group(path)
+                group_help = _group_help(path, entry)
+            sys.stdout.write(group_help)
+            raise SystemExit(0)
+        name = rest[0]
+        entry = table.get(name)
+        if entry is None:
+            from pypod.errors import InvalidArgument
+
+            if name.startswith("-"):
+                raise InvalidArgument(f"unknown flag: {name}\nSee '{path} --help'")
+            raise InvalidArgument(
+                f"unrecognized command `{path} {name}`\nTry '{path} --help' for more information"
+            )
+        path = f"{path} {name}"
+        rest = rest[1:]
+        if isinstance(entry, Command):
+            return path, entry, rest
+        table = entry.children
+
+
+def _lookup_group(path: str) -> Group:
+    entry: Command | Group = Group("", COMMANDS)
+    for word in path.split()[1:]:
+        assert isinstance(entry, Group)
+        entry = entry.children[word]
+    assert isinstance(entry, Group)
+    return entry
+
+
+def _configure_logging(level: str | None) -> None:
+    name = (level or "warn").upper()
+    name = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL", "PANIC": "CRITICAL"}.get(
+        name, name
+    )
+    logging.basicConfig(level=getattr(logging, name, logging.WARNING),
+                        format="%(levelname)s[%(name)s] %(message)s", stream=sys.stderr)
+
+
+def run(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    if argv and argv[0] in ("-v", "--version"):
+        sys.stdout.write(f"{PROG} version {__version__}\n")
+        return 0
+    before, rest = _split_globals(argv)
+    if "-v" in before or "--version" in before:
+        sys.stdout.write(f"{PROG} version {__version__}\n")
+        return 0
+    if "-h" in before or "--help" in before:
+        rest = ["--help"]
+    path, command, rest = _resolve(rest)
+
+    from pypod.cli.context import Context
+    from pypod.cli.parser import GLOBAL_KEYS, Parser, add_global_flags
+
+    module = importlib.import_module(command.module)
+    parser = Parser(
+        path,
+        summary=command.summary,
+        description=getattr(module, "DESCRIPTION", command.summary),
+        usage=getattr(module, "USAGE", "[options]"),
+        examples=getattr(module, "EXAMPLES", ()),
+    )
+    add_global_flags(parser, show=False)
+    module.configure(parser)
+    pre = Parser(PROG)
+    add_global_flags(pre, show=True)
+    pre_ns = pre.parse_args(before)
+    args = parser.parse(rest, intermixed=getattr(module, "INTERMIXED", True))
+    for key in GLOBAL_KEYS:
+        if getattr(args, key, None) is None:
+            setattr(args, key, getattr(pre_ns, key, None))
+    _configure_logging(args.log_level)
+    ctx = Context.from_args(args, command_path=path)
+    return int(module.run(args, ctx) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except PypodError as exc:
+        sys.stdout.flush()
+        sys.stderr.write(f"Error: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

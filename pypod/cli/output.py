@@ -1,0 +1,71 @@
+"""Everything the CLI prints to stdout goes through here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def line(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def warn(text: str) -> None:
+    sys.stderr.write(f"WARN[0000] {text}\n")
+
+
+def to_json(obj: Any) -> str:
+    """Podman's JSON: 4-space indent, keys as given, non-ASCII kept."""
+    return json.dumps(obj, indent=4, ensure_ascii=False, default=_default)
+
+
+def _default(obj: Any) -> Any:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    raise TypeError(f"cannot encode {type(obj).__name__}")
+
+
+def print_json(obj: Any) -> None:
+    line(to_json(obj))
+
+
+def is_json_format(fmt: str | None) -> bool:
+    return bool(fmt) and fmt.strip() in ("json", "{{json .}}", "{{ json . }}")
+
+
+def print_rows(
+    rows: Sequence[Any],
+    fmt: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    noheading: bool = False,
+) -> None:
+    """Render rows with a Go template; a `table` prefix adds aligned columns and a header."""
+    from pypod.format.report import render_table
+
+    write(render_table(list(rows), fmt, dict(headers or {}), noheading))
+
+
+def print_each(items: Iterable[Any], fmt: str) -> None:
+    """A Go template applied to each item, one per line (inspect --format)."""
+    from pypod.format.gotemplate import compile as compile_template
+
+    tmpl = compile_template(fmt.replace("\\n", "\n").replace("\\t", "\t"))
+    for item in items:
+        line(tmpl.execute(item))
+
+
+def print_yaml(obj: Any) -> None:
+    import yaml
+
+    write(yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True))

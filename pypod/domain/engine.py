@@ -1,0 +1,36 @@
+"""The engine: one object per command invocation, one attribute per noun."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pypod.domain.images import ImageEngine
+    from pypod.domain.system import SystemEngine
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineOptions:
+    """Podman's global flags; None means "from the configuration files"."""
+
+    root: str | None = None
+    runroot: str | None = None
+    storage_driver: str | None = None
+    storage_opts: tuple[str, ...] = ()
+    tmpdir: str | None = None
+    runtime: str | None = None
+    cgroup_manager: str | None = None
+    conmon: str | None = None
+    registries_conf: str | None = None
+    events_backend: str | None = None
+
+
+class Engine(Protocol):
+    @property
+    def images(self) -> ImageEngine: ...
+
+    @property
+    def system(self) -> SystemEngine: ...
+
+    def close(self) -> None: ...

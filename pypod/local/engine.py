@@ -1,0 +1,109 @@
+"""LocalEngine: the engine API implemented in this process.
+
+Built once per command. Everything is opened lazily, so `pypod version` never touches storage
+and a rootless command enters its user namespace only when it first needs the store.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from pypod.domain.engine import EngineOptions
+
+if TYPE_CHECKING:
+    from pypod.config.containers_conf import ContainersConf
+    from pypod.config.registries_conf import RegistriesConf
+    from pypod.config.storage_conf import StorageConf
+    from pypod.local.images import LocalImageEngine
+    from pypod.local.system import LocalSystemEngine
+    from pypod.storage.store import Store
+
+
+class LocalEngine:
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+
+    # configuration -----------------------------------------------------------------------------
+    @cached_property
+    def rootless(self) -> bool:
+        from pypod.config.paths import is_rootless
+
+        return is_rootless()
+
+    @cached_property
+    def containers_conf(self) -> ContainersConf:
+        from pypod.config.containers_conf import ContainersConf
+
+        return ContainersConf.load()
+
+    @cached_property
+    def storage_conf(self) -> StorageConf:
+        from pypod.config.storage_conf import StorageConf
+
+        return StorageConf.load()
+
+    @cached_property
+    def registries(self) -> RegistriesConf:
+        from pypod.config.registries_conf import RegistriesConf
+
+        if self.options.registries_conf:
+            return RegistriesConf.load(paths=[self.options.registries_conf])
+        return RegistriesConf.load()
+
+    @property
+    def graph_root(self) -> str:
+        return self.options.root or self.storage_conf.graph_root
+
+    @property
+    def run_root(self) -> str:
+        return self.options.runroot or self.storage_conf.run_root
+
+    @property
+    def tmp_dir(self) -> str:
+        return self.options.tmpdir or self.containers_conf.engine.image_copy_tmp_dir or "/var/tmp"
+
+    # storage -----------------------------------------------------------------------------------
+    def enter_userns(self) -> None:
+        """Rootless: join (or create) the user namespace holding the store's ids and mounts."""
+        if os.geteuid() != 0:
+            from pypod.host.userns import ensure_userns
+
+            ensure_userns()
+
+    @cached_property
+    def store(self) -> Store:
+        self.enter_userns()
+        from pypod.storage.store import Store
+
+        driver = self.options.storage_driver or os.environ.get("STORAGE_DRIVER") or (
+            self.storage_conf.driver
+        )
+        opts = self.options.storage_opts or tuple(self.storage_conf.options_list())
+        return Store.open(self.graph_root, self.run_root, driver, opts, rootless=self.rootless)
+
+    def system_context(self, **overrides: Any) -> Any:
+        """The transports' SystemContext with this engine's registries and store."""
+        from pypod.image.types import SystemContext
+
+        fields: dict[str, Any] = {"registries": self.registries}
+        fields.update(overrides)
+        return SystemContext(**fields)
+
+    # nouns -------------------------------------------------------------------------------------
+    @cached_property
+    def images(self) -> LocalImageEngine:
+        from pypod.local.images import LocalImageEngine
+
+        return LocalImageEngine(self)
+
+    @cached_property
+    def system(self) -> LocalSystemEngine:
+        from pypod.local.system import LocalSystemEngine
+
+        return LocalSystemEngine(self)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

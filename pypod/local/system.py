@@ -1,0 +1,45 @@
+"""System noun, locally: version, info, reset."""
+
+from __future__ import annotations
+
+import platform
+from typing import TYPE_CHECKING, Any
+
+from pypod import __version__
+from pypod.domain.system import VersionReport
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+
+_GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386", "ppc64le": "ppc64le",
+           "s390x": "s390x", "riscv64": "riscv64"}
+
+
+def go_arch() -> str:
+    m = platform.machine()
+    return _GOARCH.get(m, m)
+
+
+class LocalSystemEngine:
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    def version(self) -> VersionReport:
+        return VersionReport(
+            version=__version__,
+            api_version="4.3.1",  # the libpod/Docker API level pypod speaks
+            go_version=f"python{platform.python_version()}",
+            git_commit="",
+            built=0,
+            os_arch=f"linux/{go_arch()}",
+        )
+
+    def info(self) -> dict[str, Any]:
+        from pypod.local.info import build_info
+
+        return build_info(self._engine)
+
+    def reset(self) -> None:
+        from pypod.local.reset import reset_store
+
+        reset_store(self._engine)

@@ -1,0 +1,11 @@
+"""Storage: the layer and image store, like containers/storage.
+
+May import pypod.config, pypod.host, pypod.errors. Never imports image, domain, local or cli.
+
+- store.py          Store: layers, images, names and their metadata in SQLite, crash-safe
+- db.py             the SQLite schema and connection rules (WAL, busy timeout, migrations)
+- tarstream.py      a streaming tar reader that keeps the raw headers (tar-split)
+- extract.py        secure layer extraction: whiteouts, links, devices, xattrs, owners, times
+- tarsplit.py       record and replay a layer's exact original tar stream
+- drivers/          overlay, fuse-overlayfs and vfs behind one small Driver protocol
+"""
