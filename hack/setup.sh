@@ -43,7 +43,7 @@ fi
 # Always /usr/bin/python3 (Debian's 3.11), never whatever python3 comes first on PATH (pyenv).
 VENV="$REPO/.venv"
 STAMP="$VENV/.pypod-setup-stamp"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+if [ ! -x "$VENV/bin/python" ] || ! grep -qx 'home = /usr/bin' "$VENV/pyvenv.cfg" 2>/dev/null; then
     say "creating $VENV"
     rm -rf "$VENV"
     /usr/bin/python3 -m venv "$VENV"
@@ -51,7 +51,13 @@ fi
 # Reinstall only when the dependency list changed since the last run.
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ ! -x "$VENV/bin/pypod" ]; then
     say "pip install -e .[test]"
-    "$VENV/bin/pip" install --disable-pip-version-check -q -e ".[test]" </dev/null
+    log=$(mktemp)
+    if ! "$VENV/bin/pip" install --disable-pip-version-check -q -e ".[test]" </dev/null >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        die "pip install failed"
+    fi
+    rm -f "$log"
     touch "$STAMP"
 fi
 
@@ -107,6 +113,11 @@ while [ "$dir" != "/" ]; do
     fi
     dir=$(dirname "$dir")
 done
+if [ -z "$blocked" ] && ! runuser -u "$TEST_USER" -- "$VENV/bin/python" -c 'import pypod' 2>/dev/null; then
+    # A restrictive umask at clone time: open the checkout itself (never its parents) to others.
+    say "making $REPO readable by $TEST_USER"
+    chmod -R o+rX "$REPO"
+fi
 if [ -n "$blocked" ]; then
     cat >&2 <<MSG
 setup: WARNING: $TEST_USER cannot enter $blocked, so it cannot run $REPO/.venv/bin/pypod.

@@ -49,6 +49,29 @@ class Parser(argparse.ArgumentParser):
             kwargs.setdefault("metavar", kind)
         return self.add_argument(*names, **kwargs)
 
+    def bool_flag(self, *names: str, help: str = "", default: bool | None = None) -> None:
+        """A Go-style boolean: `--x`, `--x=true`, `--x=false` (never consumes the next word).
+        Unset leaves `default` (None lets callers tell "not given" from false)."""
+        action = self.add_argument(*names, action="store_true", default=default, help=help)
+        self._go_bools = {**getattr(self, "_go_bools", {}), **dict.fromkeys(names, action.dest)}
+
+    def _go_bool_values(self, argv: list[str]) -> tuple[list[str], dict[str, bool]]:
+        bools: dict[str, str] = getattr(self, "_go_bools", {})
+        out: list[str] = []
+        forced: dict[str, bool] = {}
+        for i, tok in enumerate(argv):
+            if tok == "--":
+                return out + argv[i:], forced
+            name, sep, value = tok.partition("=")
+            if sep and name in bools:
+                if value.lower() not in ("true", "false", "1", "0", "t", "f"):
+                    self.error(f'invalid argument "{value}" for "{name}" flag: '
+                               f'strconv.ParseBool: parsing "{value}": invalid syntax')
+                forced[bools[name]] = value.lower() in ("true", "1", "t")
+                continue
+            out.append(tok)
+        return out, forced
+
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments:"):
             bad = message.split(":", 1)[1].split()[0]
@@ -59,13 +82,27 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message, self.command_path)
 
     def parse(self, argv: Sequence[str], *, intermixed: bool = True) -> argparse.Namespace:
-        if "-h" in argv or "--help" in argv:
-            # only before a "--" or the first positional of a REMAINDER command
+        if self._wants_help(argv, intermixed):
             sys.stdout.write(self.format_help())
             raise SystemExit(0)
-        if intermixed:
-            return self.parse_intermixed_args(list(argv))
-        return self.parse_args(list(argv))
+        argv, forced = self._go_bool_values(list(argv))
+        ns = self.parse_intermixed_args(argv) if intermixed else self.parse_args(argv)
+        for dest, value in forced.items():
+            setattr(ns, dest, value)
+        return ns
+
+    @staticmethod
+    def _wants_help(argv: Sequence[str], intermixed: bool) -> bool:
+        """-h/--help counts before "--", and, for commands that run another command
+        (run, exec, unshare), only before the first positional argument."""
+        for tok in argv:
+            if tok == "--":
+                return False
+            if tok in ("-h", "--help"):
+                return True
+            if not intermixed and not tok.startswith("-"):
+                return False
+        return False
 
     # Podman's help layout -------------------------------------------------------------------
     def format_help(self) -> str:

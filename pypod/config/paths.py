@@ -11,6 +11,7 @@ resolve paths for an environment other than the current one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pwd
@@ -104,10 +105,8 @@ def runtime_dir(env: Mapping[str, str] | None = None) -> str:
     if xdg and _owned_by_user(xdg, uid):
         return xdg
     fallback = f"/tmp/pypod-run-{uid}"
-    try:
+    with contextlib.suppress(FileExistsError):
         os.mkdir(fallback, 0o700)
-    except FileExistsError:
-        pass
     # Someone else may have created it first to spy on us: refuse a directory we do not own.
     st = os.lstat(fallback)
     if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (uid, os.geteuid()):

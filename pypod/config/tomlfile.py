@@ -26,7 +26,7 @@ class TomlFile:
     data: dict[str, Any]
 
     def line_of(self, key: str) -> int | None:
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
+        pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
         m = pattern.search(self.text)
         return self.text.count("\n", 0, m.start()) + 1 if m else None
 
@@ -65,8 +65,14 @@ def dropins(directory: str, suffix: str = ".conf") -> list[str]:
 
 
 def type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", bool: "a boolean", float: "a number",
-            list: "an array", dict: "a table"}.get(kind, kind.__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+    }.get(kind, kind.__name__)
 
 
 def check(doc: TomlFile, key: str, value: Any, kind: type) -> Any:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,4 +26,9 @@ class SystemEngine(Protocol):
 
     def reset(self) -> None:
         """Remove every image, layer and all state of this store."""
+        ...
+
+    def unshare(self, argv: Sequence[str]) -> NoReturn:
+        """Replace this process with argv (default $SHELL) inside the rootless user namespace,
+        CONTAINERS_GRAPHROOT/CONTAINERS_RUNROOT set. Root: InvalidArgument."""
         ...

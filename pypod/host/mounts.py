@@ -70,9 +70,7 @@ def mount(
     def enc(s: str | None) -> bytes | None:
         return os.fsencode(s) if s is not None else None
 
-    result = _libc().mount(
-        enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)
-    )
+    result = _libc().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
     _check(result, "mount", target)
 
 

@@ -17,11 +17,13 @@ must know them (paths, `pypod info`) asks rootless_uid() instead of os.geteuid()
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
 import pwd
 import signal
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
@@ -48,7 +50,7 @@ class IDMap:
         return {"container_id": self.container_id, "host_id": self.host_id, "size": self.size}
 
 
-# --- where are we --------------------------------------------------------------------------------
+# --- where are we ----
 
 
 def _read_id_map(path: str) -> list[IDMap]:
@@ -100,10 +102,8 @@ def runtime_dir() -> str:
             pass
         log.debug("XDG_RUNTIME_DIR=%s is not usable, falling back to /tmp", xdg)
     path = f"/tmp/pypod-run-{rootless_uid()}"
-    try:
+    with contextlib.suppress(FileExistsError):
         os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
     # Someone else may have created it first (a shared /tmp): never use a directory we do not
     # own, or a symlink to one.
     st = os.lstat(path)
@@ -120,7 +120,7 @@ def _pypod_run_dir() -> str:
     return path
 
 
-# --- subordinate ids --------------------------------------------------------------------------------
+# --- subordinate ids ----
 
 
 def subid_ranges(path: str, user: str, uid: int) -> list[tuple[int, int]]:
@@ -175,7 +175,7 @@ def rootless_id_mappings() -> dict[str, list[dict[str, int]] | None]:
     return {"gidmap": [m.as_dict() for m in gids], "uidmap": [m.as_dict() for m in uids]}
 
 
-# --- the pause process ------------------------------------------------------------------------------
+# --- the pause process ----
 
 
 def _read_pid(path: str) -> int | None:
@@ -248,7 +248,9 @@ def ensure_userns() -> None:
     uid, gid = os.geteuid(), os.getegid()
     run_dir = _pypod_run_dir()
     pid_file = os.path.join(run_dir, "pause.pid")
-    lock_fd = os.open(os.path.join(run_dir, "pause.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    lock_fd = os.open(
+        os.path.join(run_dir, "pause.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+    )
     try:
         fcntl.lockf(lock_fd, fcntl.LOCK_EX)
         pid = _read_pid(pid_file)
@@ -278,10 +280,8 @@ def stop_pause_process() -> bool:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             alive = False
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(pid_file)
-    except FileNotFoundError:
-        pass
     return alive
 
 
@@ -304,7 +304,11 @@ def unshare_exec(
     if run_root:
         child_env["CONTAINERS_RUNROOT"] = run_root
     args = list(argv) or [child_env.get("SHELL") or "/bin/sh"]
-    logging.shutdown()  # exec skips interpreter exit: flush handlers now
+    # exec skips interpreter exit: flush what is buffered now
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
     try:
         os.execvpe(args[0], args, child_env)
     except FileNotFoundError as exc:
@@ -313,7 +317,7 @@ def unshare_exec(
         raise CannotInvoke(f'exec: "{args[0]}": permission denied') from exc
 
 
-# --- creating the namespace ---------------------------------------------------------------------------
+# --- creating the namespace ----
 
 
 def _create_pause(uid: int, gid: int) -> int:
@@ -339,9 +343,7 @@ def _create_pause(uid: int, gid: int) -> int:
         processes.require_binary("newuidmap")
         processes.require_binary("newgidmap")
     catatonit = processes.require_binary("catatonit")
-    from pypod.host import pause_child
-
-    child = pause_child.spawn(catatonit, single=single, uid=uid, gid=gid)
+    child = _PauseChild(catatonit, single=single, uid=uid, gid=gid)
     try:
         if not single:
             _map_ids(child.pid, "newuidmap", _planned_maps(uid, uid_ranges))
@@ -358,3 +360,89 @@ def _map_ids(pid: int, tool: str, maps: list[IDMap]) -> None:
     for m in maps:
         argv += [str(m.container_id), str(m.host_id), str(m.size)]
     processes.run(argv, timeout=30)
+
+
+class _PauseChild:
+    """The pause process while it is being set up.
+
+    Forked twice so it is nobody's child (a long-lived pypod, such as the API service, would
+    otherwise collect a zombie when it dies). Protocol on two pipes: the child unshares and
+    reports "U<pid>"; we write the id maps and send "G"; it makes its mounts private and execs
+    catatonit. The status pipe is close-on-exec, so EOF means the exec worked and "E<text>"
+    carries a failure.
+    """
+
+    def __init__(self, catatonit: str, *, single: bool, uid: int, gid: int) -> None:
+        status_r, status_w = os.pipe()
+        go_r, go_w = os.pipe()
+        middle = os.fork()
+        if middle == 0:  # pragma: no cover - runs in the forked children
+            os.close(status_r)
+            os.close(go_w)
+            if os.fork() == 0:
+                _pause_main(catatonit, status_w, go_r, single=single, uid=uid, gid=gid)
+            os._exit(0)
+        os.close(status_w)
+        os.close(go_r)
+        os.waitpid(middle, 0)
+        self._status = os.fdopen(status_r, "rb")
+        self._go_w = go_w
+        reply = self._status.readline().decode(errors="replace").strip()
+        if not reply.startswith("U"):
+            self._close()
+            raise PypodError(f"cannot create the rootless user namespace: {reply[1:] or 'died'}")
+        self.pid = int(reply[1:])
+
+    def go(self) -> None:
+        os.write(self._go_w, b"G")
+        reply = self._status.read().decode(errors="replace").strip()
+        self._close()
+        if reply:
+            raise PypodError(f"cannot create the rootless user namespace: {reply[1:]}")
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._close()
+
+    def _close(self) -> None:
+        if self._go_w >= 0:
+            os.close(self._go_w)
+            self._go_w = -1
+        self._status.close()
+
+
+def _pause_main(  # pragma: no cover - runs in the forked child
+    catatonit: str, status_w: int, go_r: int, *, single: bool, uid: int, gid: int
+) -> NoReturn:
+    """The forked pause process up to its exec; never returns and never runs Python's exit."""
+    try:
+        os.setsid()  # a Ctrl-C in the terminal must not reach it (catatonit -P exits on SIGINT)
+        mounts.unshare(mounts.CLONE_NEWUSER | mounts.CLONE_NEWNS)
+        if single:
+            # Without newuidmap a process may map just its own ids, and only after it gives
+            # up setgroups(2).
+            for name, text in (
+                ("setgroups", "deny"),
+                ("uid_map", f"0 {uid} 1"),
+                ("gid_map", f"0 {gid} 1"),
+            ):
+                with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
+                    f.write(text + "\n")
+        os.write(status_w, f"U{os.getpid()}\n".encode())
+        if os.read(go_r, 1) != b"G":
+            os._exit(1)
+        os.setresgid(0, 0, 0)
+        os.setresuid(0, 0, 0)
+        # Mounts made in the namespace (overlay, fuse) must not propagate back to the host.
+        mounts.make_rslave("/")
+        os.chdir("/")
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.execv(catatonit, [catatonit, "-P"])
+    except BaseException as exc:
+        try:
+            os.write(status_w, f"E{exc}\n".encode(errors="replace"))
+        finally:
+            os._exit(1)

@@ -35,7 +35,7 @@ XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
 def detect(prefix: bytes) -> str:
-    """"gzip" | "zstd" | "bzip2" | "xz" | "none" from a blob's first bytes."""
+    """ "gzip" | "zstd" | "bzip2" | "xz" | "none" from a blob's first bytes."""
     if prefix.startswith(GZIP_MAGIC):
         return "gzip"
     if prefix.startswith(ZSTD_MAGIC):
@@ -47,7 +47,7 @@ def detect(prefix: bytes) -> str:
     return "none"
 
 
-class _Reader(io.RawIOBase):
+class ChunkReader(io.RawIOBase):
     """A minimal readable stream; subclasses implement _fill() returning the next bytes."""
 
     def __init__(self, inner: BinaryIO | None) -> None:
@@ -92,7 +92,7 @@ class _Reader(io.RawIOBase):
         super().close()
 
 
-class PeekReader(_Reader):
+class PeekReader(ChunkReader):
     """Lets a caller look at the first bytes of a stream without consuming them."""
 
     def __init__(self, inner: BinaryIO) -> None:
@@ -116,7 +116,7 @@ def detect_stream(stream: BinaryIO) -> tuple[str, PeekReader]:
     return detect(peek.peek(8)), peek
 
 
-class _GzipDecompressor(_Reader):
+class _GzipDecompressor(ChunkReader):
     def __init__(self, inner: BinaryIO) -> None:
         super().__init__(inner)
         self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -151,7 +151,7 @@ class _GzipDecompressor(_Reader):
                 return out
 
 
-class _GzipCompressor(_Reader):
+class _GzipCompressor(ChunkReader):
     def __init__(self, inner: BinaryIO, level: int) -> None:
         super().__init__(inner)
         self._c = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
@@ -205,7 +205,7 @@ def compressed(stream: BinaryIO, algorithm: str, level: int | None = None) -> Bi
     raise InvalidArgument(f"unsupported compression format {algorithm!r} (use gzip or zstd)")
 
 
-class DigestingReader(_Reader):
+class DigestingReader(ChunkReader):
     """Hashes what passes through; at EOF checks the digest and the size when they are known.
 
     expected_digest "" only computes (see .digest). on_bytes(total_so_far) is called as bytes
@@ -258,8 +258,7 @@ class DigestingReader(_Reader):
         self._checked = True
         if self._expected_size >= 0 and self.size != self._expected_size:
             raise IntegrityError(
-                f"blob {self._expected}: truncated: got {self.size} of"
-                f" {self._expected_size} bytes"
+                f"blob {self._expected}: truncated: got {self.size} of {self._expected_size} bytes"
             )
         if self._expected and self.digest != self._expected:
             raise IntegrityError(

@@ -15,6 +15,12 @@ ImageDestination call order, always:
     commit()                       makes the image visible; nothing is visible before
     close()                        always; after a failure without commit it discards
                                    everything partial
+Optional: note_manifest_list(raw, media_type) is called (before the blobs) when one instance
+of a manifest list is copied, so a destination such as local storage can record the list's
+digest too.
+
+A transport is a module named in pypod.image.transports.TRANSPORTS with
+parse_reference(string_within_transport) -> ImageRef.
 """
 
 from __future__ import annotations
@@ -143,8 +149,9 @@ class ImageDestination(Protocol):
         raises IntegrityError at EOF when its digest does not match."""
         ...
 
-    def put_manifest(self, raw: bytes, media_type: str, instance_digest: str | None = None) -> None:
-        ...
+    def put_manifest(
+        self, raw: bytes, media_type: str, instance_digest: str | None = None
+    ) -> None: ...
 
     def commit(self) -> None: ...
 

@@ -77,8 +77,10 @@ class LocalEngine:
         self.enter_userns()
         from pypod.storage.store import Store
 
-        driver = self.options.storage_driver or os.environ.get("STORAGE_DRIVER") or (
-            self.storage_conf.driver
+        driver = (
+            self.options.storage_driver
+            or os.environ.get("STORAGE_DRIVER")
+            or (self.storage_conf.driver)
         )
         opts = self.options.storage_opts or tuple(self.storage_conf.options_list())
         return Store.open(self.graph_root, self.run_root, driver, opts, rootless=self.rootless)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import platform
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pypod import __version__
 from pypod.domain.system import VersionReport
@@ -11,8 +12,15 @@ from pypod.domain.system import VersionReport
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-_GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386", "ppc64le": "ppc64le",
-           "s390x": "s390x", "riscv64": "riscv64"}
+_GOARCH = {
+    "x86_64": "amd64",
+    "aarch64": "arm64",
+    "armv7l": "arm",
+    "i686": "386",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+}
 
 
 def go_arch() -> str:
@@ -43,3 +51,11 @@ class LocalSystemEngine:
         from pypod.local.reset import reset_store
 
         reset_store(self._engine)
+
+    def unshare(self, argv: Sequence[str]) -> NoReturn:
+        from pypod.host.userns import unshare_exec
+
+        e = self._engine
+        if not e.rootless:
+            unshare_exec(argv)  # raises "please use unshare with rootless"
+        unshare_exec(argv, graph_root=e.graph_root, run_root=e.run_root)

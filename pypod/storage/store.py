@@ -4,23 +4,65 @@ Concurrency: SQLite (WAL) holds the records; an fcntl lock per layer id makes su
 extracted once even when two processes pull it at the same time; records are inserted only
 after their files are complete, so a reader never sees a half-written layer or image and a
 kill -9 leaves at most an orphaned temporary directory, which the next open removes.
+
+Layout under graph_root: pypod.db, <driver>/ (layer files), layers/<id>/ (tar-split data),
+tmp/<pid>-<random>/ (staging), locks/<id>.lock. Images (config, manifests) live in the DB.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import BinaryIO
 
-from pypod.storage.types import Image, Layer
+from pypod.errors import IntegrityError, LayerNotFound, StorageError
+from pypod.storage import db as dbm
+from pypod.storage import images as imgs
+from pypod.storage import staging
+from pypod.storage.drivers import Driver, open_driver
+from pypod.storage.types import Layer
+
+log = logging.getLogger(__name__)
 
 
-class Store:
-    """Open with Store.open(graph_root, run_root, driver, options, id_mappings)."""
+_ALIASES = {"overlay2": "overlay", "fuse-overlayfs": "overlay"}
+
+
+def _parse_options(options: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for opt in options:
+        key, _, value = opt.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _drain(stream: BinaryIO) -> None:
+    while stream.read(1 << 20):
+        pass
+
+
+class Store(imgs.ImageMixin):
+    """Open with Store.open(graph_root, run_root, driver, options, rootless)."""
 
     graph_root: str
     run_root: str
     driver_name: str
+
+    def __init__(
+        self, graph_root: str, run_root: str, database: dbm.Database, driver: Driver
+    ) -> None:
+        self.graph_root = graph_root
+        self.run_root = run_root
+        self.db = database
+        self.driver = driver
+        self.driver_name = driver.name
+        self._tmp = os.path.join(graph_root, "tmp")
+        self._locks = os.path.join(graph_root, "locks")
+        self._meta = os.path.join(graph_root, "layers")
+        self.ignore_chown_errors = False
 
     @classmethod
     def open(
@@ -31,22 +73,103 @@ class Store:
         options: tuple[str, ...] = (),
         rootless: bool = False,
     ) -> Store:
-        """driver "" = overlay when it works here (native, else fuse-overlayfs rootless), else vfs."""
-        raise NotImplementedError
+        """driver "" = overlay when it works here (native, else fuse-overlayfs), else vfs."""
+        graph_root = os.path.abspath(graph_root)
+        run_root = os.path.abspath(run_root)
+        for path in (graph_root, run_root):
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        for sub in ("tmp", "locks", "layers"):
+            os.makedirs(os.path.join(graph_root, sub), mode=0o700, exist_ok=True)
+        database = dbm.Database(os.path.join(graph_root, "pypod.db"))
+        recorded = database.meta("driver")
+        driver = _ALIASES.get(driver, driver)
+        if recorded and driver and recorded != driver:
+            database.close()
+            raise StorageError(
+                f'database storage driver "{recorded}" does not match the configured driver '
+                f'"{driver}": remove {graph_root} or use --storage-driver {recorded}'
+            )
+        opts = _parse_options(options)
+        drv = open_driver(recorded or driver, graph_root, run_root, rootless=rootless, options=opts)
+        if not recorded:
+            with database.write() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('driver', ?)", (drv.name,)
+                )
+        store = cls(graph_root, run_root, database, drv)
+        store.ignore_chown_errors = opts.get("ignore_chown_errors", "").lower() == "true"
+        store._cleanup()
+        return store
 
     def close(self) -> None:
-        raise NotImplementedError
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cleanup(self) -> None:
+        """Remove what crashed writers left: stale staging dirs and files with no record."""
+        staging.remove_stale_staging(self._tmp)
+        known = {row[0] for row in self.db.query("SELECT id FROM layers")}
+        orphans = set(self.driver.layer_ids()) | {n for n in os.listdir(self._meta) if len(n) == 64}
+        for layer_id in orphans - known:
+            with staging.file_lock(self._lock_path(layer_id), blocking=False) as locked:
+                # a writer holds the lock between moving files into place and inserting the row
+                if locked and not self.has_layer(layer_id):
+                    log.debug("removing orphaned layer files %s", layer_id)
+                    self._remove_layer_files(layer_id)
+        self.driver.cleanup()
+
+    def _lock_path(self, layer_id: str) -> str:
+        return os.path.join(self._locks, f"{layer_id}.lock")
+
+    def _remove_layer_files(self, layer_id: str) -> None:
+        self.driver.remove(layer_id)
+        staging.remove_tree(os.path.join(self._meta, layer_id))
 
     # layers ---------------------------------------------------------------------------------
     def layer(self, layer_id: str) -> Layer:
         """Raises LayerNotFound."""
-        raise NotImplementedError
+        rows = self.db.query(f"SELECT {dbm.LAYER_COLUMNS} FROM layers WHERE id = ?", (layer_id,))
+        if not rows:
+            raise LayerNotFound(f"{layer_id}: layer not known")
+        return dbm.layer_from_row(rows[0])
 
     def layers(self) -> list[Layer]:
-        raise NotImplementedError
+        rows = self.db.query(f"SELECT {dbm.LAYER_COLUMNS} FROM layers ORDER BY created")
+        return [dbm.layer_from_row(r) for r in rows]
 
     def has_layer(self, layer_id: str) -> bool:
-        raise NotImplementedError
+        return bool(self.db.query("SELECT 1 FROM layers WHERE id = ?", (layer_id,)))
+
+    def layer_chain(self, layer_id: str | None) -> list[Layer]:
+        """The layer and its parents, top first. Raises LayerNotFound if any is missing."""
+        out: list[Layer] = []
+        with self.db.read():
+            while layer_id is not None:
+                layer = self.layer(layer_id)
+                out.append(layer)
+                layer_id = layer.parent
+        return out
+
+    def blob_diff_digest(self, compressed_digest: str) -> str | None:
+        """The diff_id of a layer blob stored before, by the blob's (compressed) digest."""
+        rows = self.db.query(
+            "SELECT diff_digest FROM blob_diffs WHERE compressed_digest = ?", (compressed_digest,)
+        )
+        return rows[0][0] if rows else None
+
+    def _note_blob(self, compressed_digest: str | None, diff_digest: str) -> None:
+        if compressed_digest and compressed_digest != diff_digest:
+            with self.db.write() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO blob_diffs(compressed_digest, diff_digest) "
+                    "VALUES (?, ?)",
+                    (compressed_digest, diff_digest),
+                )
 
     def put_layer(
         self,
@@ -61,77 +184,160 @@ class Store:
         """Extract an uncompressed tar stream as a new layer (idempotent: an existing layer is
         returned and the stream drained). When diff_digest is given the stream must hash to it
         or IntegrityError is raised and nothing is kept. Safe to call from several threads and
-        processes at once for different or identical layers."""
-        raise NotImplementedError
+        processes at once for different or identical layers. With a driver that cannot apply
+        in parallel (vfs) the parent must already be stored."""
+        if self.has_layer(layer_id):
+            _drain(tar_stream)
+            return self.layer(layer_id)
+        with staging.file_lock(self._lock_path(layer_id)):
+            if self.has_layer(layer_id):  # another process extracted it while we waited
+                _drain(tar_stream)
+                return self.layer(layer_id)
+            layer = self._extract_layer(layer_id, parent, tar_stream, diff_digest)
+            layer = Layer(
+                id=layer.id,
+                parent=parent,
+                diff_digest=layer.diff_digest,
+                diff_size=layer.diff_size,
+                compressed_digest=compressed_digest,
+                compressed_size=compressed_size,
+                created=time.time(),
+            )
+            with self.db.write() as conn:
+                conn.execute(
+                    f"INSERT INTO layers({dbm.LAYER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        layer.id,
+                        layer.parent,
+                        layer.diff_digest,
+                        layer.diff_size,
+                        layer.compressed_digest,
+                        layer.compressed_size,
+                        layer.created,
+                    ),
+                )
+        self._note_blob(compressed_digest, layer.diff_digest)
+        return layer
+
+    def _extract_layer(
+        self, layer_id: str, parent: str | None, stream: BinaryIO, diff_digest: str | None
+    ) -> Layer:
+        """Extract into staging and move the files into place; the caller inserts the row."""
+        from pypod.storage.extract import ExtractOptions, extract
+        from pypod.storage.tarsplit import SplitWriter
+
+        if self.driver.exists(layer_id) or os.path.lexists(os.path.join(self._meta, layer_id)):
+            self._remove_layer_files(layer_id)  # leftovers of a crash, no record: redo
+        work = staging.new_staging(self._tmp)
+        moved = False
+        try:
+            target = self.driver.create(layer_id, parent, work)
+            meta = os.path.join(work, "meta")
+            os.mkdir(meta, 0o700)
+            split = SplitWriter(meta)
+            try:
+                opts = ExtractOptions(
+                    whiteout_format=self.driver.whiteout_format,
+                    opaque_xattr=self.driver.opaque_xattr,
+                    ignore_chown_errors=self.ignore_chown_errors,
+                )
+                result = extract(stream, target, opts, split)
+            finally:
+                split.close()
+            if diff_digest and result.digest != diff_digest:
+                raise IntegrityError(
+                    f"layer {layer_id}: content digest {result.digest} != expected {diff_digest}"
+                )
+            moved = True
+            self.driver.commit(layer_id, work)
+            os.rename(meta, os.path.join(self._meta, layer_id))
+        except BaseException:
+            if moved:
+                self._remove_layer_files(layer_id)
+            raise
+        finally:
+            staging.remove_tree(work)
+        return Layer(id=layer_id, parent=parent, diff_digest=result.digest, diff_size=result.size)
 
     def diff(self, layer_id: str) -> BinaryIO:
-        """The layer's uncompressed tar, byte for byte the stream it was created from."""
-        raise NotImplementedError
+        """The layer's uncompressed tar, byte for byte the stream it was created from; reading
+        past the end raises IntegrityError if the files changed since."""
+        import io
+
+        from pypod.storage.tarsplit import ChunkReader, replay
+
+        layer = self.layer(layer_id)
+        chunks = replay(os.path.join(self._meta, layer_id), self.driver.layer_path(layer_id))
+        return io.BufferedReader(ChunkReader(chunks, layer.diff_digest), 1 << 20)  # type: ignore[return-value]
 
     def layer_path(self, layer_id: str) -> str:
         """The directory holding the layer's own files (overlay 'diff', vfs full tree)."""
-        raise NotImplementedError
-
-    # images ---------------------------------------------------------------------------------
-    def images(self) -> list[Image]:
-        raise NotImplementedError
-
-    def image(self, image_id: str) -> Image:
-        """Exact full id. Raises ImageNotFound."""
-        raise NotImplementedError
-
-    def lookup_image(self, key: str) -> Image:
-        """By full name ("docker.io/library/x:tag"), name@digest, full id or unique id prefix
-        (>= 3 chars). Raises ImageNotFound (also for an ambiguous prefix, with a clear message)."""
-        raise NotImplementedError
-
-    def create_image(
-        self,
-        image_id: str,
-        top_layer: str | None,
-        *,
-        names: tuple[str, ...] = (),
-        manifests: dict[str, bytes],  # digest -> raw manifest (instance and list)
-        manifest_digest: str,
-        config: bytes,
-        created: float = 0.0,
-        metadata: dict[str, str] | None = None,
-    ) -> Image:
-        """Create (or, for an existing id, update: add names and manifests) an image record.
-        Names move from any image that held them (as a new pull of a tag does)."""
-        raise NotImplementedError
-
-    def image_config(self, image_id: str) -> bytes:
-        raise NotImplementedError
-
-    def image_manifest(self, image_id: str, digest: str | None = None) -> bytes:
-        """The stored manifest (the image's own digest when None)."""
-        raise NotImplementedError
-
-    def add_names(self, image_id: str, names: tuple[str, ...]) -> Image:
-        raise NotImplementedError
-
-    def remove_names(self, image_id: str, names: tuple[str, ...]) -> Image:
-        raise NotImplementedError
-
-    def delete_image(self, image_id: str) -> list[str]:
-        """Remove the record and every layer no other image or container uses; returns the
-        ids of layers removed."""
-        raise NotImplementedError
-
-    def mount_image(self, image_id: str) -> str:
-        """Mount the image's layers read-only (ref-counted in run_root); returns the path."""
-        raise NotImplementedError
-
-    def unmount_image(self, image_id: str, force: bool = False) -> bool:
-        raise NotImplementedError
-
-    def mounted_images(self) -> dict[str, str]:
-        raise NotImplementedError
-
-    def reading(self) -> AbstractContextManager[None]:
-        """A consistent snapshot for several reads."""
-        raise NotImplementedError
+        self.layer(layer_id)
+        return self.driver.layer_path(layer_id)
 
     def iter_layer_files(self, layer_id: str) -> Iterator[str]:
-        raise NotImplementedError
+        """Paths (relative, '/'-separated) of every file and directory the layer holds."""
+        root = self.layer_path(layer_id)
+        for dirpath, dirnames, filenames in os.walk(root):
+            rel = os.path.relpath(dirpath, root)
+            for name in sorted(dirnames + filenames):
+                yield name if rel == "." else f"{rel}/{name}"
+
+    def delete_layer(self, layer_id: str) -> bool:
+        """Remove one layer if nothing (image, child layer, user) needs it; False if in use."""
+        with self.db.write() as conn:
+            if (
+                layer_id in self._layers_in_use(conn)
+                or conn.execute("SELECT 1 FROM layers WHERE parent = ?", (layer_id,)).fetchone()
+            ):
+                return False
+            gone = conn.execute("DELETE FROM layers WHERE id = ?", (layer_id,)).rowcount
+        if gone:
+            self._remove_layer_files(layer_id)
+        return bool(gone)
+
+    def add_layer_user(self, layer_id: str, user: str) -> None:
+        """Keep layer_id (and its parents) alive for `user` (a container id, later)."""
+        self.layer(layer_id)
+        with self.db.write() as conn:
+            conn.execute("INSERT OR IGNORE INTO layer_users VALUES (?, ?)", (layer_id, user))
+
+    def remove_layer_user(self, layer_id: str, user: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "DELETE FROM layer_users WHERE layer_id = ? AND user = ?", (layer_id, user)
+            )
+
+    # reads ----------------------------------------------------------------------------------
+    def reading(self) -> AbstractContextManager[None]:
+        """A consistent snapshot for several reads."""
+
+        @contextmanager
+        def snapshot() -> Iterator[None]:
+            with self.db.read():
+                yield
+
+        return snapshot()
+
+    # mounts ---------------------------------------------------------------------------------
+    def mount_image(self, image_id: str) -> str:
+        """Mount the image's layers read-only (ref-counted in run_root); returns the path."""
+        image = self.image(image_id)
+        if image.top_layer is None:
+            empty = os.path.join(self.graph_root, "empty")
+            os.makedirs(empty, mode=0o755, exist_ok=True)
+            return empty
+        chain = [layer.id for layer in self.layer_chain(image.top_layer)]
+        return self.driver.get(image.top_layer, chain)
+
+    def unmount_image(self, image_id: str, force: bool = False) -> bool:
+        image = self.image(image_id)
+        if image.top_layer is None:
+            return False
+        return self.driver.put(image.top_layer, force)
+
+    def mounted_images(self) -> dict[str, str]:
+        mounted = self.driver.mounted()
+        if not mounted:
+            return {}
+        return {img.id: mounted[img.top_layer] for img in self.images() if img.top_layer in mounted}

@@ -1,0 +1,233 @@
+"""`import`: a filesystem tarball (plain, gzip, zstd, xz, bzip2; a file, a URL or stdin) becomes
+a one-layer image with an OCI config, a history entry and the Dockerfile-style --change
+instructions applied, as Podman's import does.
+
+The layer is spooled uncompressed to a temporary file while hashing (its digest is the layer's
+id), then handed to the store; the image record is created last, so a failure leaves no image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shlex
+import tempfile
+import time
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from pypod.domain.images import ImportRequest
+from pypod.errors import InvalidArgument, PypodError
+from pypod.local.image_inspect import go_time
+from pypod.local.image_resolve import normalize_name
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+    from pypod.local.image_pull import Reporter
+
+log = logging.getLogger(__name__)
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
+_CHUNK = 1 << 20
+
+
+# --change ---------------------------------------------------------------------------------------
+def _json_or_shell(value: str, shell_form: bool) -> list[str]:
+    value = value.strip()
+    if value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and all(isinstance(v, str) for v in parsed):
+            return parsed
+    return ["/bin/sh", "-c", value] if shell_form else shlex.split(value)
+
+
+def _pairs(value: str) -> list[tuple[str, str]]:
+    """ENV/LABEL: `k=v k2="v 2"` or the legacy `k v` form."""
+    words = shlex.split(value)
+    if words and "=" not in words[0]:
+        return [(words[0], value.strip()[len(words[0]) :].strip())]
+    out = []
+    for word in words:
+        key, sep, val = word.partition("=")
+        if not sep:
+            raise InvalidArgument(f"invalid change value {value!r}: expected KEY=VALUE")
+        out.append((key, val))
+    return out
+
+
+def _set_env(cfg: dict[str, Any], pairs: list[tuple[str, str]]) -> None:
+    env = cfg.setdefault("Env", [])
+    for key, val in pairs:
+        env[:] = [e for e in env if e.split("=", 1)[0] != key]
+        env.append(f"{key}={val}")
+
+
+def apply_changes(cfg: dict[str, Any], changes: tuple[str, ...]) -> None:
+    """Apply Dockerfile-style instructions to an OCI config's "config" section."""
+    for change in changes:
+        instr, _, value = change.strip().partition(" ")
+        if "=" in instr and not value:  # Podman also accepts "CMD=/bin/sh"
+            instr, _, value = change.strip().partition("=")
+        instr = instr.upper()
+        value = value.strip()
+        if instr in ("CMD", "ENTRYPOINT"):
+            cfg["Cmd" if instr == "CMD" else "Entrypoint"] = _json_or_shell(value, True)
+        elif instr == "ENV":
+            _set_env(cfg, _pairs(value))
+        elif instr == "LABEL":
+            cfg.setdefault("Labels", {}).update(dict(_pairs(value)))
+        elif instr == "EXPOSE":
+            ports = cfg.setdefault("ExposedPorts", {})
+            for port in value.split():
+                ports[port if "/" in port else f"{port}/tcp"] = {}
+        elif instr == "USER":
+            cfg["User"] = value
+        elif instr == "WORKDIR":
+            cfg["WorkingDir"] = value
+        elif instr == "ONBUILD":
+            cfg.setdefault("OnBuild", []).append(value)
+        elif instr == "VOLUME":
+            vols = cfg.setdefault("Volumes", {})
+            for v in _json_or_shell(value, False):
+                vols[v] = {}
+        elif instr == "STOPSIGNAL":
+            cfg["StopSignal"] = value
+        else:
+            raise InvalidArgument(f"invalid change {change!r}: {instr} is not a valid instruction")
+
+
+# the layer --------------------------------------------------------------------------------------
+def _open_source(engine: LocalEngine, source: str | BinaryIO) -> BinaryIO:
+    if not isinstance(source, str):
+        return source
+    if source.startswith(("http://", "https://")):
+        return _download(engine, source)
+    try:
+        return open(source, "rb")
+    except OSError as exc:
+        raise InvalidArgument(f"opening {source}: {exc.strerror.lower()}") from exc
+
+
+def _download(engine: LocalEngine, url: str) -> BinaryIO:
+    import httpx
+
+    spool = tempfile.TemporaryFile(dir=engine.tmp_dir)  # noqa: SIM115
+    try:
+        with httpx.stream("GET", url, follow_redirects=True, timeout=60) as resp:
+            if resp.status_code != 200:
+                raise PypodError(f"importing from {url}: invalid status code {resp.status_code}")
+            for chunk in resp.iter_bytes(_CHUNK):
+                spool.write(chunk)
+    except httpx.HTTPError as exc:
+        spool.close()
+        raise PypodError(f"importing from {url}: {exc}") from exc
+    spool.seek(0)
+    return spool
+
+
+def _spool_layer(engine: LocalEngine, stream: BinaryIO) -> tuple[BinaryIO, str, int]:
+    """The uncompressed tar in a temp file, its sha256 digest and size."""
+    from pypod.image.compression import decompressed
+
+    plain = decompressed(stream)
+    spool = tempfile.TemporaryFile(dir=engine.tmp_dir)  # noqa: SIM115
+    h = hashlib.sha256()
+    size = 0
+    first = b""
+    while chunk := plain.read(_CHUNK):
+        if not first:
+            first = chunk[:512]
+        h.update(chunk)
+        spool.write(chunk)
+        size += len(chunk)
+    if size < 512 or not _looks_like_tar(first):
+        spool.close()
+        raise InvalidArgument("importing: the input is not a tar archive")
+    spool.seek(0)
+    return spool, f"sha256:{h.hexdigest()}", size
+
+
+def _looks_like_tar(header: bytes) -> bool:
+    return len(header) >= 512 and (
+        header[257:262] == b"ustar" or header == b"\0" * 512 or _checksum_ok(header)
+    )
+
+
+def _checksum_ok(header: bytes) -> bool:
+    try:
+        want = int(header[148:156].strip(b"\0 ") or b"0", 8)
+    except ValueError:
+        return False
+    return want == sum(header[:148]) + 256 + sum(header[156:512])
+
+
+def import_image(engine: LocalEngine, req: ImportRequest, reporter: Reporter) -> str:
+    name = normalize_name(req.reference) if req.reference else ""
+    config_section: dict[str, Any] = {}
+    apply_changes(config_section, req.changes)
+    from pypod.local.system import go_arch
+
+    source = _open_source(engine, req.source)
+    try:
+        spool, diff_id, size = _spool_layer(engine, source)
+    finally:
+        if isinstance(req.source, str):
+            source.close()
+    now = time.time()
+    created = go_time(now)
+    hexd = diff_id.split(":", 1)[1]
+    config: dict[str, Any] = {
+        "created": created,
+        "architecture": req.platform.arch or go_arch(),
+        "os": req.platform.os or "linux",
+        "config": config_section,
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": [
+            {
+                "created": created,
+                "created_by": f"/bin/sh -c #(nop) ADD file:{hexd} in /",
+                **({"comment": req.message} if req.message else {}),
+            }
+        ],
+    }
+    if req.platform.variant:
+        config["variant"] = req.platform.variant
+    raw_config = json.dumps(config, separators=(",", ":")).encode()
+    image_id = hashlib.sha256(raw_config).hexdigest()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {
+            "mediaType": OCI_CONFIG,
+            "digest": f"sha256:{image_id}",
+            "size": len(raw_config),
+        },
+        "layers": [{"mediaType": OCI_LAYER, "digest": diff_id, "size": size}],
+    }
+    raw_manifest = json.dumps(manifest, separators=(",", ":")).encode()
+    manifest_digest = "sha256:" + hashlib.sha256(raw_manifest).hexdigest()
+    store = engine.store
+    reporter.message("Getting image source signatures")
+    reporter.message(f"Copying blob {diff_id}")
+    with spool:
+        store.put_layer(hexd, None, spool, diff_digest=diff_id)
+    reporter.message(f"Copying config sha256:{image_id}")
+    reporter.message("Writing manifest to image destination")
+    store.create_image(
+        image_id,
+        hexd,
+        names=(name,) if name else (),
+        manifests={manifest_digest: raw_manifest},
+        manifest_digest=manifest_digest,
+        config=raw_config,
+        created=now,
+    )
+    reporter.message("Storing signatures")
+    log.debug("imported %s as %s (%s)", req.source, image_id, os.path.basename(name))
+    return image_id

@@ -1,0 +1,214 @@
+"""`images`: summaries, Podman's filters and sort orders, one row per name.
+
+Filters with the same key are ORed, different keys ANDed (Podman 4.3). Without --all,
+intermediate images (no name, and another image is built on them) are hidden.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from pypod.domain.images import ImageRow, ImageSummary, ListRequest
+from pypod.errors import InvalidArgument
+from pypod.local.image_inspect import image_config
+from pypod.local.image_resolve import find_image, repo_digests, repo_tags, split_name
+
+if TYPE_CHECKING:
+    from pypod.storage.store import Store
+    from pypod.storage.types import Image
+
+Predicate = Callable[["Image"], bool]
+_KEYS = (
+    "dangling",
+    "label",
+    "reference",
+    "before",
+    "since",
+    "until",
+    "id",
+    "readonly",
+    "intermediate",
+    "after",
+)
+
+
+class Topology:
+    """Parent/child relations between images, from their layer chains."""
+
+    def __init__(self, store: Store, images: list[Image]) -> None:
+        self._by_top: dict[str, list[Image]] = {}
+        self._parent_layer: dict[str, str | None] = {}
+        for image in images:
+            if image.top_layer:
+                self._by_top.setdefault(image.top_layer, []).append(image)
+        for image in images:
+            if image.top_layer and image.top_layer not in self._parent_layer:
+                self._parent_layer[image.top_layer] = store.layer(image.top_layer).parent
+
+    def parent(self, image: Image) -> Image | None:
+        parent_layer = self._parent_layer.get(image.top_layer or "")
+        candidates = self._by_top.get(parent_layer or "", [])
+        return candidates[0] if candidates else None
+
+    def has_children(self, image: Image) -> bool:
+        top = image.top_layer
+        return bool(top) and any(p == top for p in self._parent_layer.values())
+
+
+def summarize(store: Store, image: Image, topo: Topology, containers: int = 0) -> ImageSummary:
+    cfg = image_config(store, image)
+    parent = topo.parent(image)
+    tags = tuple(f"{r}:{t}" for r, t in repo_tags(image))
+    return ImageSummary(
+        id=image.id,
+        parent_id=parent.id if parent else "",
+        repo_tags=tags,
+        repo_digests=tuple(repo_digests(image)),
+        digest=image.digest,
+        created=image.created,
+        size=image.size,
+        shared_size=0,
+        virtual_size=image.size,
+        labels=dict((cfg.get("config") or {}).get("Labels") or {}),
+        containers=containers,
+        read_only=image.read_only,
+        dangling=not tags,
+        names_history=tuple(image.names),
+    )
+
+
+def _bool(key: str, value: str) -> bool:
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    raise InvalidArgument(f"invalid filter {key}={value!r}: must be true or false")
+
+
+def _labels_match(store: Store, image: Image, spec: str) -> bool:
+    labels = (image_config(store, image).get("config") or {}).get("Labels") or {}
+    key, _, value = spec.partition("=")
+    if key not in labels:
+        return False
+    return not value or labels[key] == value
+
+
+def _reference_match(image: Image, pattern: str) -> bool:
+    for full in image.names:
+        repo, tag, _ = split_name(full)
+        forms = {full, repo}
+        for prefix in ("docker.io/library/", "docker.io/", "localhost/"):
+            if full.startswith(prefix):
+                forms.update({full[len(prefix) :], repo[len(prefix) :]})
+        if tag:
+            forms.update({f"{repo.rsplit('/', 1)[-1]}:{tag}", repo.rsplit("/", 1)[-1]})
+        if any(fnmatch.fnmatchcase(f, pattern) for f in forms):
+            return True
+    return False
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_until(value: str) -> float:
+    """A Go duration ("10m", "1h30m": that long ago), unix seconds or an RFC 3339 time."""
+    from pypod.local.image_inspect import parse_time
+
+    if re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+", value):
+        secs = sum(float(n) * _UNIT[u] for n, u in _DURATION.findall(value))
+        return time.time() - secs
+    if re.fullmatch(r"\d+(?:\.\d+)?", value):
+        return float(value)
+    ts = parse_time(value)
+    if not ts:
+        raise InvalidArgument(f"invalid filter until={value!r}: not a timestamp or duration")
+    return ts
+
+
+def _predicate(store: Store, topo: Topology, key: str, value: str) -> Predicate:
+    if key == "dangling":
+        want = _bool(key, value)
+        return lambda im: (not repo_tags(im)) == want
+    if key == "intermediate":
+        want = _bool(key, value)
+        return lambda im: (not repo_tags(im) and topo.has_children(im)) == want
+    if key == "readonly":
+        want = _bool(key, value)
+        return lambda im: im.read_only == want
+    if key == "label":
+        return lambda im: _labels_match(store, im, value)
+    if key == "reference":
+        return lambda im: _reference_match(im, value)
+    if key == "id":
+        return lambda im: im.id.startswith(value.removeprefix("sha256:"))
+    if key in ("before", "since", "after"):
+        ref = find_image(store, value).created
+        if key == "before":
+            return lambda im: im.created < ref
+        return lambda im: im.created > ref
+    if key == "until":
+        limit = parse_until(value)
+        return lambda im: im.created < limit
+    raise InvalidArgument(f"invalid filter {key!r}")
+
+
+def build_filter(store: Store, topo: Topology, filters: Iterable[str]) -> Predicate:
+    groups: dict[str, list[Predicate]] = {}
+    for spec in filters:
+        key, sep, value = spec.partition("=")
+        if not sep or key not in _KEYS:
+            raise InvalidArgument(f"invalid image filter {spec!r}")
+        groups.setdefault(key, []).append(_predicate(store, topo, key, value))
+    preds = list(groups.values())
+    return lambda im: all(any(p(im) for p in group) for group in preds)
+
+
+_SORTS = ("created", "id", "repository", "size", "tag")
+
+
+def list_images(
+    store: Store, req: ListRequest, containers: Callable[[str], int] | None = None
+) -> list[ImageSummary]:
+    if req.sort not in _SORTS:
+        raise InvalidArgument(f"invalid option for --sort, options are: {list(_SORTS)}")
+    with store.reading():
+        images = store.images()
+        topo = Topology(store, images)
+        keep = build_filter(store, topo, req.filters)
+        chosen = [
+            im
+            for im in images
+            if keep(im) and (req.all or repo_tags(im) or not topo.has_children(im))
+        ]
+        out = [summarize(store, im, topo, containers(im.id) if containers else 0) for im in chosen]
+    out.sort(key=lambda s: (-s.created, s.id))
+    return out
+
+
+def rows(summaries: list[ImageSummary], sort: str) -> list[ImageRow]:
+    out: list[ImageRow] = []
+    for s in summaries:
+        if not s.repo_tags:
+            out.append(ImageRow(repository="<none>", tag="<none>", digest=s.digest, image=s))
+            continue
+        for name in s.repo_tags:
+            repo, tag, _ = split_name(name)
+            out.append(ImageRow(repository=repo, tag=tag, digest=s.digest, image=s))
+    keys: dict[str, Callable[[ImageRow], object]] = {
+        "created": lambda r: -r.image.created,
+        "id": lambda r: r.image.id,
+        "repository": lambda r: (r.repository, r.tag),
+        "tag": lambda r: (r.tag, r.repository),
+        "size": lambda r: r.image.size,
+    }
+    out.sort(key=keys[sort])  # stable: equal keys keep newest-first order
+    return out
+
+
+def now() -> float:
+    return time.time()

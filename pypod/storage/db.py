@@ -1,0 +1,163 @@
+"""The store's SQLite database: schema, connection rules, and row <-> record conversion.
+
+One connection per Store, shared by threads under a lock (check_same_thread=False); WAL so
+readers never block the writer; busy_timeout 30 s so concurrent processes wait instead of
+failing; transactions are short (files are written before the row that makes them visible).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pypod.errors import StorageError
+from pypod.storage.types import Image, Layer
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS layers (
+    id TEXT PRIMARY KEY, parent TEXT, diff_digest TEXT NOT NULL, diff_size INTEGER NOT NULL,
+    compressed_digest TEXT, compressed_size INTEGER, created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS layers_parent ON layers(parent);
+CREATE TABLE IF NOT EXISTS images (
+    id TEXT PRIMARY KEY, top_layer TEXT, digest TEXT NOT NULL, created REAL NOT NULL,
+    stored REAL NOT NULL, read_only INTEGER NOT NULL DEFAULT 0,
+    metadata TEXT NOT NULL DEFAULT '{}', config BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS image_names (
+    name TEXT PRIMARY KEY, image_id TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS image_names_image ON image_names(image_id);
+CREATE TABLE IF NOT EXISTS manifests (
+    image_id TEXT NOT NULL, digest TEXT NOT NULL, raw BLOB NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (image_id, digest));
+CREATE INDEX IF NOT EXISTS manifests_digest ON manifests(digest);
+CREATE TABLE IF NOT EXISTS blob_diffs (
+    compressed_digest TEXT PRIMARY KEY, diff_digest TEXT NOT NULL);
+-- who else keeps a layer alive (containers, later): delete_image keeps these chains
+CREATE TABLE IF NOT EXISTS layer_users (
+    layer_id TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (layer_id, user));
+"""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def chain_ids(diff_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """Layer ids of a stack: chain(L0)=diff0, chain(Ln)=sha256(f"{chain(n-1)} {diff_n}").
+    Computed on the full "sha256:..." strings, as the OCI image spec defines ChainID."""
+    out: list[str] = []
+    chain = ""
+    for diff in diff_ids:
+        chain = diff if not chain else "sha256:" + sha256_hex(f"{chain} {diff}".encode())
+        out.append(chain.removeprefix("sha256:"))
+    return out
+
+
+class Database:
+    def __init__(self, path: str) -> None:
+        try:
+            self.conn = sqlite3.connect(
+                path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.lock = threading.RLock()
+            with self.write():
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        self.conn.execute(stmt)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the store database {path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction (BEGIN IMMEDIATE: take the write lock up front)."""
+        with self.lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"store database is busy: {exc}") from exc
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot (nested uses join the outer one)."""
+        with self.lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple]:  # type: ignore[type-arg]
+        with self.lock:
+            try:
+                return self.conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"store database: {exc}") from exc
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+
+LAYER_COLUMNS = "id, parent, diff_digest, diff_size, compressed_digest, compressed_size, created"
+
+
+def layer_from_row(row: tuple) -> Layer:  # type: ignore[type-arg]
+    return Layer(
+        id=row[0],
+        parent=row[1],
+        diff_digest=row[2],
+        diff_size=row[3],
+        compressed_digest=row[4],
+        compressed_size=row[5],
+        created=row[6],
+    )
+
+
+IMAGE_COLUMNS = "id, top_layer, digest, created, stored, read_only, metadata"
+
+
+def image_from_row(
+    row: tuple,  # type: ignore[type-arg]
+    names: tuple[str, ...],
+    digests: tuple[str, ...],
+    size: int,
+) -> Image:
+    return Image(
+        id=row[0],
+        names=names,
+        top_layer=row[1],
+        digest=row[2],
+        digests=digests,
+        created=row[3],
+        stored=row[4],
+        read_only=bool(row[5]),
+        metadata=json.loads(row[6]),
+        size=size,
+    )

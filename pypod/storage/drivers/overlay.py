@@ -1,0 +1,196 @@
+"""The overlay driver: one `diff` directory per layer, stacked by an overlay mount.
+
+Layout under graph_root/overlay:
+    <id>/diff      the layer's own files (whiteouts as 0/0 char devices, opaque xattrs)
+    <id>/link      the layer's short name
+    <id>/merged    mount point of the layer's chain
+    l/<short>      symlink -> ../<id>/diff, so a lowerdir option of many layers stays short
+    empty/         the bottom lower of a single-layer read-only mount (overlay needs two)
+    .support       cached probe result: "native" or "fuse"
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import string
+from collections.abc import Sequence
+
+from pypod.errors import StorageError
+from pypod.host import processes
+from pypod.storage.drivers import mount as m
+
+log = logging.getLogger(__name__)
+
+_SHORT_CHARS = string.ascii_uppercase + string.digits
+_PAGE = 4096
+
+
+def _short_name() -> str:
+    return "".join(secrets.choice(_SHORT_CHARS) for _ in range(26))
+
+
+def _probe_native(home: str, rootless: bool) -> bool:
+    probe = os.path.join(home, f".probe-{os.getpid()}-{secrets.token_hex(4)}")
+    dirs = [os.path.join(probe, d) for d in ("l1", "l2", "u", "w", "m")]
+    for d in dirs:
+        os.makedirs(d)
+    l1, l2, up, work, merged = dirs
+    opts = f"lowerdir={l1}:{l2},upperdir={up},workdir={work}" + (",userxattr" if rootless else "")
+    try:
+        m.mount("overlay", merged, "overlay", 0, opts)
+    except Exception as exc:  # any failure means "not here"
+        log.debug("native overlay probe failed: %s", exc)
+        return False
+    else:
+        m.unmount(merged)
+        return True
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+
+
+def detect(graph_root: str, rootless: bool, options: dict[str, str]) -> str:
+    """ "native", "fuse" or "" (unsupported). Probed once per graph root, then cached."""
+    home = os.path.join(graph_root, "overlay")
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    if options.get("overlay.mount_program"):
+        return "fuse"
+    cache_file = os.path.join(home, ".support")
+    try:
+        with open(cache_file) as f:
+            cached = f.read().strip()
+        if cached in ("native", "fuse"):
+            return cached
+    except FileNotFoundError:
+        pass
+    if _probe_native(home, rootless):
+        result = "native"
+    elif processes.find_binary("fuse-overlayfs") and os.path.exists("/dev/fuse"):
+        result = "fuse"
+    else:
+        return ""
+    with open(cache_file + ".tmp", "w") as f:
+        f.write(result)
+    os.replace(cache_file + ".tmp", cache_file)
+    return result
+
+
+class OverlayDriver:
+    name = "overlay"
+    whiteout_format = "overlay"
+    supports_parallel_apply = True
+
+    def __init__(
+        self, graph_root: str, run_root: str, *, rootless: bool, mode: str, options: dict[str, str]
+    ) -> None:
+        self.home = os.path.join(graph_root, "overlay")
+        self.rootless = rootless
+        self.mode = mode
+        self.mount_program = options.get("overlay.mount_program") or "fuse-overlayfs"
+        # rootless overlay mounts use userxattr, so opaque dirs carry the user.* attribute
+        self.opaque_xattr = "user.overlay.opaque" if rootless else "trusted.overlay.opaque"
+        self.counts = m.MountCounts(os.path.join(run_root, "overlay-mounts"))
+        for sub in ("l", "empty"):
+            os.makedirs(os.path.join(self.home, sub), mode=0o700, exist_ok=True)
+
+    def _dir(self, layer_id: str) -> str:
+        return os.path.join(self.home, layer_id)
+
+    def create(self, layer_id: str, parent: str | None, staging: str) -> str:
+        layer = os.path.join(staging, "layer")
+        diff = os.path.join(layer, "diff")
+        os.makedirs(diff, mode=0o755)
+        os.chmod(diff, 0o755)
+        return diff
+
+    def commit(self, layer_id: str, staging: str) -> None:
+        layer = os.path.join(staging, "layer")
+        short = _short_name()
+        with open(os.path.join(layer, "link"), "w") as f:
+            f.write(short)
+        try:
+            os.rename(layer, self._dir(layer_id))
+        except OSError as exc:
+            raise StorageError(f"cannot move layer {layer_id} into place: {exc}") from exc
+        os.symlink(f"../{layer_id}/diff", os.path.join(self.home, "l", short))
+
+    def remove(self, layer_id: str) -> None:
+        path = self._dir(layer_id)
+        merged = os.path.join(path, "merged")
+        if m.is_mounted(merged):
+            m.unmount(merged, detach=True)
+        try:
+            with open(os.path.join(path, "link")) as f:
+                os.unlink(os.path.join(self.home, "l", f.read().strip()))
+        except (FileNotFoundError, ValueError):
+            pass
+        shutil.rmtree(path, ignore_errors=True)
+
+    def exists(self, layer_id: str) -> bool:
+        return os.path.isdir(os.path.join(self._dir(layer_id), "diff"))
+
+    def layer_path(self, layer_id: str) -> str:
+        return os.path.join(self._dir(layer_id), "diff")
+
+    def layer_ids(self) -> list[str]:
+        return [n for n in os.listdir(self.home) if len(n) == 64]
+
+    def cleanup(self) -> None:
+        links = os.path.join(self.home, "l")
+        for name in os.listdir(links):
+            path = os.path.join(links, name)
+            if not os.path.exists(path):  # dangling: its layer is gone
+                os.unlink(path)
+        for name in os.listdir(self.home):
+            if name.startswith(".probe-"):
+                shutil.rmtree(os.path.join(self.home, name), ignore_errors=True)
+
+    def _link(self, layer_id: str) -> str:
+        try:
+            with open(os.path.join(self._dir(layer_id), "link")) as f:
+                return f.read().strip()
+        except FileNotFoundError as exc:
+            raise StorageError(f"layer {layer_id} has no files in the overlay driver") from exc
+
+    def _mount(self, chain: Sequence[str], target: str, label: str) -> None:
+        shorts = [self._link(layer) for layer in chain]
+        rel = [f"l/{s}" for s in shorts]
+        if len(rel) == 1:
+            rel.append("empty")
+        extra = ",userxattr" if self.rootless and self.mode == "native" else ""
+        if label:
+            extra += f',context="{label}"'
+        absolute = "lowerdir=" + ":".join(f"{self.home}/{r}" for r in rel) + extra
+        if self.mode == "fuse":
+            processes.run([self.mount_program, "-o", absolute, target])
+        elif len(absolute) < _PAGE:
+            m.mount("overlay", target, "overlay", m.MS_RDONLY, absolute)
+        else:
+            # too long for one page: relative paths resolved from the overlay home, which
+            # needs a chdir, so let mount(8) do it in its own process
+            opts = "lowerdir=" + ":".join(rel) + extra
+            processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
+
+    def _unmount(self, target: str) -> None:
+        try:
+            m.unmount(target)
+        except StorageError:
+            if self.mode == "fuse" and processes.find_binary("fusermount3"):
+                processes.run(["fusermount3", "-u", target])
+            else:
+                m.unmount(target, detach=True)
+
+    def get(self, layer_id: str, chain: Sequence[str], mount_label: str = "") -> str:
+        target = os.path.join(self._dir(layer_id), "merged")
+        os.makedirs(target, exist_ok=True)
+        self.counts.acquire(layer_id, target, lambda: self._mount(chain, target, mount_label))
+        return target
+
+    def put(self, layer_id: str, force: bool = False) -> bool:
+        target = os.path.join(self._dir(layer_id), "merged")
+        return self.counts.release(layer_id, force, lambda: self._unmount(target))
+
+    def mounted(self) -> dict[str, str]:
+        return self.counts.all()
