@@ -163,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    except Exception as exc:  # a bug: say so in one line, the traceback only with debug logging
+        logging.getLogger("pypod").debug("unexpected error", exc_info=True)
+        sys.stderr.write(f"Error: internal error: {type(exc).__name__}: {exc}\n")
+        return 125
 
 
 if __name__ == "__main__":

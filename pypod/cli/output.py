@@ -40,7 +40,11 @@ def print_json(obj: Any) -> None:
 
 
 def is_json_format(fmt: str | None) -> bool:
-    return bool(fmt) and fmt.strip() in ("json", "{{json .}}", "{{ json . }}")
+    if not fmt:
+        return False
+    from pypod.format.report import is_json
+
+    return is_json(fmt)
 
 
 def print_rows(
@@ -58,11 +62,11 @@ def print_rows(
 
 def print_each(items: Iterable[Any], fmt: str) -> None:
     """A Go template applied to each item, one per line (inspect --format)."""
-    from pypod.format.gotemplate import compile as compile_template
+    from pypod.format.report import parse_format
 
-    tmpl = compile_template(fmt.replace("\\n", "\n").replace("\\t", "\t"))
+    _table, tmpl = parse_format(fmt, "inspect")
     for item in items:
-        line(tmpl.execute(item))
+        write(tmpl.execute([item]))
 
 
 def print_yaml(obj: Any) -> None:

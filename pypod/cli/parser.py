@@ -65,8 +65,10 @@ class Parser(argparse.ArgumentParser):
             name, sep, value = tok.partition("=")
             if sep and name in bools:
                 if value.lower() not in ("true", "false", "1", "0", "t", "f"):
-                    self.error(f'invalid argument "{value}" for "{name}" flag: '
-                               f'strconv.ParseBool: parsing "{value}": invalid syntax')
+                    self.error(
+                        f'invalid argument "{value}" for "{name}" flag: '
+                        f'strconv.ParseBool: parsing "{value}": invalid syntax'
+                    )
                 forced[bools[name]] = value.lower() in ("true", "1", "t")
                 continue
             out.append(tok)

@@ -49,6 +49,10 @@ class LiveProgress:
             if ev.kind == "message":
                 if ev.text.startswith("Copying blob "):
                     return  # the bar says it
+                if all(b[2] != "copying" for b in self._blobs.values()):
+                    # the bars are final: leave them above and start afresh below
+                    self._blobs.clear()
+                    self._drawn = 0
                 self._clear()
                 self.out.write(ev.text + "\n")
                 self._draw()

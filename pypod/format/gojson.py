@@ -63,7 +63,7 @@ def rfc3339(t: datetime.datetime) -> str:
     return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _encode(v: Any, out: list[str], indent: str, level: int) -> None:  # noqa: C901
+def _encode(v: Any, out: list[str], indent: str, level: int) -> None:
     if v is None or v is MISSING:
         out.append("null")
     elif v is True or v is False:

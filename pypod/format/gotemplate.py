@@ -46,7 +46,7 @@ class Template:
 
 
 @functools.lru_cache(maxsize=256)
-def compile(text: str, name: str = "template") -> Template:  # noqa: A001 - Go's vocabulary
+def compile(text: str, name: str = "template") -> Template:
     """Parse ``text`` (cached); ``name`` appears in error messages as Go's template name."""
     try:
         nodes, defines = Parser(name, text, FUNCS).parse()

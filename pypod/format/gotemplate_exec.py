@@ -9,8 +9,8 @@ with the action's arguments, as Go calls methods. Names starting with "_" are ne
 
 from __future__ import annotations
 
-import inspect
 import re
+import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -287,7 +287,7 @@ class Executor:
         if value is _ABSENT:
             typ = go_type_name(receiver)
             raise self.error(f"can't evaluate field {name} in type {typ}")
-        if inspect.ismethod(value):
+        if isinstance(value, types.MethodType):
             call_args = [self.eval_arg(dot, a) for a in args[1:]]
             if final is not _NOFINAL:
                 call_args.append(final)

@@ -13,7 +13,6 @@ import datetime
 import enum
 import math
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 
@@ -54,12 +53,16 @@ def go_type_name(v: Any) -> str:
 
 def _shortest_digits(f: float) -> tuple[str, int]:
     """Shortest round-tripping decimal digits of abs(f) and Go's decimal point position."""
-    sign, digits, exp = Decimal(repr(abs(f))).as_tuple()
-    text = "".join(map(str, digits)).rstrip("0") or "0"
-    if text == "0":
+    mantissa, _, exp = repr(abs(f)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = whole + frac
+    # value = 0.<digits> * 10**dp; leading zeros move the point, trailing ones do not.
+    dp = len(whole) + int(exp or "0")
+    stripped = digits.lstrip("0")
+    dp -= len(digits) - len(stripped)
+    text = stripped.rstrip("0")
+    if not text:
         return "0", 1
-    # value = 0.<text> * 10**dp; repr's digits may carry trailing zeros we stripped.
-    dp = len(digits) + int(exp)
     return text, dp
 
 
@@ -295,7 +298,7 @@ def _fmt_int(v: int, verb: str, spec: _Spec) -> str | None:
     if verb == "c":
         return chr(v)
     if verb == "q":
-        return "'" + quote(chr(v))[1:-1].replace("\\\"", '"').replace("'", "\\'") + "'"
+        return "'" + quote(chr(v))[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
     if verb == "U":
         return f"U+{v:04X}"
     base = {"d": "d", "v": "d", "x": "x", "X": "X", "o": "o", "O": "o", "b": "b"}.get(verb)

@@ -257,9 +257,7 @@ def js(*args: Any) -> str:
     for c in _text_arg(args):
         if c in named:
             out.append(named[c])
-        elif c < " ":
-            out.append(f"\\u{ord(c):04X}")
-        elif ord(c) >= 0x80 and not c.isprintable():
+        elif c < " " or (ord(c) >= 0x80 and not c.isprintable()):
             out.append(f"\\u{ord(c):04X}")
         else:
             out.append(c)

@@ -8,21 +8,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from pypod.format.gotemplate_lex import Lexer, TemplateError, Token, go_quote, line_of
 
 # --- nodes --------------------------------------------------------------------------------
+# Plain slotted classes rather than dataclasses: a dozen generated dataclasses cost ~7 ms of
+# import time on every `pypod ps`. Nodes are immutable by convention.
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class _Node:
+    _fields: tuple[str, ...] = ()  # constructor order; __slots__ holds the same names
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any) -> None:
+        for name, value in zip(self._fields, args, strict=True):
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields)
+        return f"{type(self).__name__}({fields})"
+
+
+class Text(_Node):
+    _fields = ("text",)
+    __slots__ = _fields
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(_Node):
+    _fields = ("pos", "idents")
+    __slots__ = _fields
     pos: int
     idents: tuple[str, ...]
 
@@ -30,18 +46,20 @@ class Field:
         return "".join("." + i for i in self.idents)
 
 
-@dataclass(frozen=True, slots=True)
-class Var:
+class Var(_Node):
+    _fields = ("pos", "name", "idents")
+    __slots__ = _fields
     pos: int
     name: str
-    idents: tuple[str, ...] = ()
+    idents: tuple[str, ...]
 
     def __str__(self) -> str:
         return self.name + "".join("." + i for i in self.idents)
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+class Chain(_Node):
+    _fields = ("pos", "node", "idents")
+    __slots__ = _fields
     pos: int
     node: Any
     idents: tuple[str, ...]
@@ -51,8 +69,9 @@ class Chain:
         return inner + "".join("." + i for i in self.idents)
 
 
-@dataclass(frozen=True, slots=True)
-class Ident:
+class Ident(_Node):
+    _fields = ("pos", "name")
+    __slots__ = _fields
     pos: int
     name: str
 
@@ -60,10 +79,11 @@ class Ident:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(_Node):
     """bool, number, string, nil or dot; ``text`` is how the template spelled it."""
 
+    _fields = ("pos", "kind", "value", "text")
+    __slots__ = _fields
     pos: int
     kind: str  # BOOL NUMBER STRING NIL DOT
     value: Any
@@ -73,8 +93,9 @@ class Literal:
         return self.text
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(_Node):
+    _fields = ("pos", "args")
+    __slots__ = _fields
     pos: int
     args: tuple[Any, ...]
 
@@ -82,8 +103,9 @@ class Command:
         return " ".join(f"({a})" if isinstance(a, Pipe) else str(a) for a in self.args)
 
 
-@dataclass(frozen=True, slots=True)
-class Pipe:
+class Pipe(_Node):
+    _fields = ("pos", "decls", "is_assign", "cmds")
+    __slots__ = _fields
     pos: int
     decls: tuple[str, ...]
     is_assign: bool
@@ -97,16 +119,18 @@ class Pipe:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(_Node):
+    _fields = ("pos", "pipe")
+    __slots__ = _fields
     pos: int
     pipe: Pipe
 
 
-@dataclass(frozen=True, slots=True)
-class Control:
+class Control(_Node):
     """if, with or range."""
 
+    _fields = ("pos", "kind", "pipe", "body", "else_body")
+    __slots__ = _fields
     pos: int
     kind: str
     pipe: Pipe
@@ -114,18 +138,20 @@ class Control:
     else_body: tuple[Any, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
-class Jump:
+class Jump(_Node):
     """{{break}} or {{continue}}."""
 
+    _fields = ("pos", "kind")
+    __slots__ = _fields
     pos: int
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(_Node):
     """{{template "name" pipeline}}; pos is that of the name, as Go reports it."""
 
+    _fields = ("pos", "name", "pipe")
+    __slots__ = _fields
     pos: int
     name: str
     pipe: Pipe | None
@@ -135,11 +161,12 @@ class Call:
         return f"{{{{template {go_quote(self.name)}{pipe}}}}}"
 
 
-@dataclass(frozen=True, slots=True)
-class _End:
+class _End(_Node):
+    _fields = ("pos", "kind", "else_if")
+    __slots__ = _fields
     pos: int
     kind: str  # "end" or "else"
-    else_if: bool = False
+    else_if: bool
 
 
 # --- literals -----------------------------------------------------------------------------
@@ -284,14 +311,14 @@ class Parser:
                 return self.control(kw, tok.pos)
             if kw == "end":
                 self.expect("RIGHT", "end")
-                return _End(tok.pos, "end")
+                return _End(tok.pos, "end", False)
             if kw == "else":
                 if self.peek_non_space().val == "if" and self.peek_non_space().kind == "KEYWORD":
                     while self.peek().kind == "SPACE":
                         self.i += 1
-                    return _End(tok.pos, "else", else_if=True)
+                    return _End(tok.pos, "else", True)
                 self.expect("RIGHT", "else")
-                return _End(tok.pos, "else")
+                return _End(tok.pos, "else", False)
             if kw in ("break", "continue"):
                 return self.jump(kw, tok)
             if kw == "template":
@@ -420,7 +447,6 @@ class Parser:
         pos = self.peek_non_space().pos
         args: list[Any] = []
         while True:
-            self.peek_non_space()
             while self.peek().kind == "SPACE":
                 self.i += 1
             operand = self.operand()
@@ -470,7 +496,7 @@ class Parser:
         if kind == "VAR":
             if tok.val not in self.vars:
                 raise self.error(f'undefined variable "{tok.val}"', tok.pos)
-            return Var(tok.pos, tok.val)
+            return Var(tok.pos, tok.val, ())
         if kind == "FIELD":
             return Field(tok.pos, (tok.val[1:],))
         if kind == "LPAREN":
@@ -489,7 +515,6 @@ class Parser:
                     raise ValueError(f"malformed character constant: {tok.val}")
                 return Literal(tok.pos, "NUMBER", ord(value), tok.val)
         except ValueError as exc:
-            msg = str(exc) if "syntax:" in str(exc) or "malformed" in str(exc) else str(exc)
-            raise self.error(msg, tok.pos) from None
+            raise self.error(str(exc), tok.pos) from None
         self.i -= 1
         return None

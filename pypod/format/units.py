@@ -1,11 +1,11 @@
 """Human units exactly as Podman prints and parses them (docker/go-units v0.5.0, Go's time).
 
-    human_size(2_150_000)        -> "2.15 MB"   (Podman's SIZE columns)
-    bytes_size(1536)             -> "1.5KiB"
-    human_duration(90)           -> "About a minute"
-    time_ago(created)            -> "3 weeks ago"
-    parse_size("512m")           -> 536870912   (binary, as --memory; decimal=True for SI)
-    parse_duration("1h30m")      -> 5400.0      (seconds, as Go's time.ParseDuration)
+human_size(2_150_000)        -> "2.15 MB"   (Podman's SIZE columns)
+bytes_size(1536)             -> "1.5KiB"
+human_duration(90)           -> "About a minute"
+time_ago(created)            -> "3 weeks ago"
+parse_size("512m")           -> 536870912   (binary, as --memory; decimal=True for SI)
+parse_duration("1h30m")      -> 5400.0      (seconds, as Go's time.ParseDuration)
 """
 
 from __future__ import annotations

@@ -223,7 +223,8 @@ def tree(store: Store, image: Image, what_requires: bool) -> ImageTree:
     children: list[tuple[str, tuple[str, ...]]] = []
     if what_requires and image.top_layer:
         for other in images:
-            if other.id != image.id and _has_layer(store, other, image.top_layer):
+            # built on top of this image: its chain passes through our top layer
+            if other.top_layer != image.top_layer and _has_layer(store, other, image.top_layer):
                 children.append((other.id, tuple(other.names)))
     return ImageTree(
         id=image.id,

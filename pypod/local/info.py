@@ -76,7 +76,7 @@ def _host(engine: LocalEngine) -> dict[str, Any]:
         "conmon": {
             "package": _package(conmon) if conmon else "",
             "path": conmon,
-            "version": version_text(conmon) if conmon else "",
+            "version": version_text(conmon).replace("\n", ", ") if conmon else "",
         },
         "cpus": os.cpu_count() or 1,
         "distribution": {
@@ -101,7 +101,9 @@ def _host(engine: LocalEngine) -> dict[str, Any]:
         "os": "linux",
         "security": {
             "apparmorEnabled": False,
-            "capabilities": ",".join(conf.containers.default_capabilities),
+            "capabilities": ",".join(
+                c if c.startswith("CAP_") else f"CAP_{c}" for c in conf.containers.default_capabilities
+            ),
             "rootless": engine.rootless,
             "seccompEnabled": True,
             "seccompProfilePath": "/usr/share/containers/seccomp.json",

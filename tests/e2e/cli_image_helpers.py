@@ -18,18 +18,26 @@ def rootfs_tar(path: str, files: dict[str, bytes] | None = None) -> str:
     return path
 
 
-def import_image(pypod, tmp_path, name: str = "", *extra: str, content: bytes = b"x") -> str:  # noqa: ANN001
+def import_image(pypod, tmp_path, name: str = "", *extra: str, content: bytes = b"x") -> str:
     """`pypod import` a one-file tarball; returns the image id (without sha256:)."""
-    tar = rootfs_tar(os.path.join(tmp_path, f"rootfs-{os.urandom(4).hex()}.tar"),
-                     {"data/": b"", "data/file": content})
+    tar = rootfs_tar(
+        os.path.join(tmp_path, f"rootfs-{os.urandom(4).hex()}.tar"),
+        {"data/": b"", "data/file": content},
+    )
     args = ["import", "-q", *extra, tar] + ([name] if name else [])
     out = pypod(*args).stdout.strip()
     assert out.startswith("sha256:"), out
     return out.removeprefix("sha256:")
 
 
-def push_test_image(registry, repo: str, tag: str, *, labels: dict[str, str] | None = None,  # noqa: ANN001
-                    layers: int = 2) -> ocibuild.Built:
+def push_test_image(
+    registry,
+    repo: str,
+    tag: str,
+    *,
+    labels: dict[str, str] | None = None,
+    layers: int = 2,
+) -> ocibuild.Built:
     img = ocibuild.build_image(
         [{f"layer{i}/": b"", f"layer{i}/f": os.urandom(64)} for i in range(layers)],
         labels=labels,

@@ -4,6 +4,7 @@ commands against a real store, as root."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cli_image_helpers import import_image
 
@@ -16,8 +17,9 @@ def test_empty_store_lists_headers_only(pypod):
 
 
 def test_import_then_list_inspect_history(pypod, tmp_path):
-    image_id = import_image(pypod, tmp_path, "demo:1", "-c", 'CMD ["/bin/sh"]', "-c", "LABEL a=b",
-                            "-m", "hello")
+    image_id = import_image(
+        pypod, tmp_path, "demo:1", "-c", 'CMD ["/bin/sh"]', "-c", "LABEL a=b", "-m", "hello"
+    )
     r = pypod("images")
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["REPOSITORY", "TAG", "IMAGE", "ID", "CREATED", "SIZE"]
@@ -35,10 +37,30 @@ def test_import_then_list_inspect_history(pypod, tmp_path):
     insp = json.loads(pypod("image", "inspect", "demo:1").stdout)
     assert len(insp) == 1
     i = insp[0]
-    for key in ("Id", "Digest", "RepoTags", "RepoDigests", "Parent", "Comment", "Created",
-                "Config", "Version", "Author", "Architecture", "Os", "Size", "VirtualSize",
-                "GraphDriver", "RootFS", "Labels", "Annotations", "ManifestType", "User",
-                "History", "NamesHistory"):
+    for key in (
+        "Id",
+        "Digest",
+        "RepoTags",
+        "RepoDigests",
+        "Parent",
+        "Comment",
+        "Created",
+        "Config",
+        "Version",
+        "Author",
+        "Architecture",
+        "Os",
+        "Size",
+        "VirtualSize",
+        "GraphDriver",
+        "RootFS",
+        "Labels",
+        "Annotations",
+        "ManifestType",
+        "User",
+        "History",
+        "NamesHistory",
+    ):
         assert key in i, key
     assert i["Id"] == image_id
     assert i["Config"] == {"Cmd": ["/bin/sh"], "Labels": {"a": "b"}}
@@ -47,7 +69,10 @@ def test_import_then_list_inspect_history(pypod, tmp_path):
     assert i["RootFS"]["Type"] == "layers" and len(i["RootFS"]["Layers"]) == 1
     assert i["History"][0]["created_by"].startswith("/bin/sh -c #(nop) ADD file:")
     assert pypod("inspect", "--format", "{{.Id}}", image_id[:12]).stdout == image_id + "\n"
-    assert pypod("inspect", "--type", "image", "-f", "{{.Config.Cmd}}", "demo:1").stdout == "[/bin/sh]\n"
+    assert (
+        pypod("inspect", "--type", "image", "-f", "{{.Config.Cmd}}", "demo:1").stdout
+        == "[/bin/sh]\n"
+    )
 
     hist = pypod("history", "demo:1").stdout.splitlines()
     assert hist[0].split()[:2] == ["ID", "CREATED"]
@@ -57,7 +82,8 @@ def test_import_then_list_inspect_history(pypod, tmp_path):
     hj = json.loads(pypod("history", "--format", "json", "demo:1").stdout)
     assert hj[0]["id"] == image_id and hj[0]["comment"] == "hello"
     assert pypod("history", "--format", "{{.ID}} {{.Comment}}", "demo:1").stdout == (
-        f"{image_id[:12]} hello\n")
+        f"{image_id[:12]} hello\n"
+    )
 
 
 def test_images_format_sort_filter(pypod, tmp_path):
@@ -176,10 +202,31 @@ def test_import_variants_and_errors(pypod, tmp_path):
 
     plain = rootfs_tar(str(tmp_path / "r.tar"))
     gz = tmp_path / "r.tar.gz"
-    gz.write_bytes(gzip.compress(open(plain, "rb").read()))
-    r = pypod("import", str(gz), "gz:1", "--arch", "arm64", "--os", "linux", "-c", "ENV A=1 B=2",
-              "-c", "EXPOSE 80", "-c", "WORKDIR /srv", "-c", "USER 1000", "-c", "ENTRYPOINT /x",
-              "-c", "VOLUME /data", "-c", "STOPSIGNAL SIGTERM")
+    plain_bytes = Path(plain).read_bytes()
+    gz.write_bytes(gzip.compress(plain_bytes))
+    r = pypod(
+        "import",
+        str(gz),
+        "gz:1",
+        "--arch",
+        "arm64",
+        "--os",
+        "linux",
+        "-c",
+        "ENV A=1 B=2",
+        "-c",
+        "EXPOSE 80",
+        "-c",
+        "WORKDIR /srv",
+        "-c",
+        "USER 1000",
+        "-c",
+        "ENTRYPOINT /x",
+        "-c",
+        "VOLUME /data",
+        "-c",
+        "STOPSIGNAL SIGTERM",
+    )
     assert "Getting image source signatures" in r.stderr and "Storing signatures" in r.stderr
     i = json.loads(pypod("image", "inspect", "gz:1").stdout)[0]
     assert i["Architecture"] == "arm64"
@@ -189,7 +236,7 @@ def test_import_variants_and_errors(pypod, tmp_path):
     assert cfg["Entrypoint"] == ["/bin/sh", "-c", "/x"] and cfg["Volumes"] == {"/data": {}}
     assert cfg["StopSignal"] == "SIGTERM"
     # stdin and no name: an untagged image, only the id printed with -q
-    r = pypod("import", "-q", "-", input=open(plain, "rb").read())
+    r = pypod("import", "-q", "-", input=plain_bytes)
     assert r.stdout.startswith("sha256:") and r.stderr == ""
     # bad input leaves nothing behind
     before = pypod("images", "-aq").stdout

@@ -13,8 +13,12 @@ from tests.fixtures.pypod_cli import root_env
 
 @pytest.mark.parametrize(
     ("fmt", "marker"),
-    [("docker-archive", "manifest.json"), ("oci-archive", "index.json"),
-     ("oci-dir", "index.json"), ("docker-dir", "manifest.json")],
+    [
+        ("docker-archive", "manifest.json"),
+        ("oci-archive", "index.json"),
+        ("oci-dir", "index.json"),
+        ("docker-dir", "manifest.json"),
+    ],
 )
 def test_save_load_round_trip(pypod, tmp_path, fmt, marker):
     image_id = import_image(pypod, tmp_path, "rt:1", "-c", "LABEL x=y")
@@ -49,8 +53,14 @@ def test_save_refuses_a_terminal(pypod, tmp_path):
     argv = pypod.argv(("save", "tty:1"))
     # `script` gives the command a pseudo-terminal as stdout
     cmd = " ".join(f"'{a}'" for a in argv)
-    proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
-                          env=root_env(), stdin=subprocess.DEVNULL, timeout=60, check=False)
+    proc = subprocess.run(
+        ["script", "-qec", cmd, "/dev/null"],
+        capture_output=True,
+        env=root_env(),
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 125
     assert b"refusing to save to terminal. Use -o flag or redirect" in proc.stdout
 
@@ -61,11 +71,16 @@ def test_multi_image_docker_archive(pypod, tmp_path):
     out = tmp_path / "multi.tar"
     pypod("save", "-q", "-m", "-o", str(out), "ma:1", "mb:1")
     manifest = json.loads(_member(out.read_bytes(), "manifest.json"))
-    assert sorted(t for e in manifest for t in e["RepoTags"]) == ["localhost/ma:1", "localhost/mb:1"]
+    assert sorted(t for e in manifest for t in e["RepoTags"]) == [
+        "localhost/ma:1",
+        "localhost/mb:1",
+    ]
     pypod("rmi", "-a")
     r = pypod("load", "-q", "-i", str(out))
-    assert sorted(r.stdout.splitlines()) == ["Loaded image: localhost/ma:1",
-                                             "Loaded image: localhost/mb:1"]
+    assert sorted(r.stdout.splitlines()) == [
+        "Loaded image: localhost/ma:1",
+        "Loaded image: localhost/mb:1",
+    ]
     assert pypod("image", "exists", a).rc == 0 and pypod("image", "exists", b).rc == 0
 
 
@@ -76,8 +91,16 @@ def test_save_load_errors(pypod, tmp_path):
     assert not (tmp_path / "x.tar").exists()
     r = pypod("save", "--format", "bogus", "-o", str(tmp_path / "x.tar"), "err:1", check=False)
     assert r.rc == 125
-    r = pypod("save", "--format", "oci-archive", "-o", str(tmp_path / "x.tar"), "err:1", "err:1",
-              check=False)
+    r = pypod(
+        "save",
+        "--format",
+        "oci-archive",
+        "-o",
+        str(tmp_path / "x.tar"),
+        "err:1",
+        "err:1",
+        check=False,
+    )
     assert r.rc == 125
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"\0" * 4096)

@@ -22,8 +22,14 @@ sys.exit(rc)
 
 
 def _probe(*args: str) -> tuple[list[str], list[str]]:
-    proc = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
-                          env=root_env(), timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=root_env(),
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split("=", 1) for line in proc.stderr.splitlines() if "=" in line)
     return [m for m in lines["HEAVY"].split(",") if m], [m for m in lines["PYPOD"].split(",") if m]

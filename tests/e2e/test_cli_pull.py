@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from cli_image_helpers import import_image, push_test_image
 
 TLS = "--tls-verify=false"
 
 
-def _registries_conf(tmp_path, search: list[str]) -> dict[str, str]:  # noqa: ANN001
+def _registries_conf(tmp_path, search: list[str]) -> dict[str, str]:
     path = tmp_path / "registries.conf"
     regs = ", ".join(f'"{s}"' for s in search)
-    path.write_text(f"unqualified-search-registries = [{regs}]\n"
-                    '[aliases]\n"myalias" = "127.0.0.1:1/nothing/here"\n')
+    path.write_text(
+        f"unqualified-search-registries = [{regs}]\n"
+        '[aliases]\n"myalias" = "127.0.0.1:1/nothing/here"\n'
+    )
     return {"CONTAINERS_REGISTRIES_CONF": str(path)}
 
 
@@ -47,7 +50,8 @@ def test_pull_errors_leave_nothing(pypod, registry, tmp_path):
     assert r.rc == 125
     assert r.stderr.splitlines()[-1] == (
         f"Error: initializing source docker://{registry.host}/{repo}:missing: reading manifest "
-        f"missing in {registry.host}/{repo}: manifest unknown: manifest unknown")
+        f"missing in {registry.host}/{repo}: manifest unknown: manifest unknown"
+    )
     assert pypod("images", "-aq").stdout == ""
     r = pypod("pull", "--policy", "bogus", "x", check=False)
     assert r.rc == 125 and "unsupported pull policy" in r.stderr
@@ -111,15 +115,24 @@ def test_push_and_search_list_tags(pypod, registry, tmp_path):
     assert digestfile.read_text().startswith("sha256:")
     pypod("tag", "pushme:1", f"{registry.host}/{repo}:2")
     assert pypod("push", "-q", TLS, f"{registry.host}/{repo}:2").stderr == ""
-    pypod("push", "-q", TLS, "--compression-format", "zstd", "pushme:1", f"{registry.host}/{repo}:z")
+    pypod(
+        "push", "-q", TLS, "--compression-format", "zstd", "pushme:1", f"{registry.host}/{repo}:z"
+    )
     out = pypod("search", "--list-tags", TLS, f"{registry.host}/{repo}").stdout.splitlines()
     assert out[0].split() == ["NAME", "TAG"]
     assert sorted(line.split()[1] for line in out[1:]) == ["1", "2", "z"]
-    doc = json.loads(pypod("search", "--list-tags", TLS, "--format", "json",
-                           f"{registry.host}/{repo}").stdout)
+    doc = json.loads(
+        pypod("search", "--list-tags", TLS, "--format", "json", f"{registry.host}/{repo}").stdout
+    )
     assert doc[0]["Name"] == f"{registry.host}/{repo}" and len(doc[0]["Tags"]) == 3
-    assert len(pypod("search", "--list-tags", "--limit", "1", TLS,
-                     f"{registry.host}/{repo}").stdout.splitlines()) == 2
+    assert (
+        len(
+            pypod(
+                "search", "--list-tags", "--limit", "1", TLS, f"{registry.host}/{repo}"
+            ).stdout.splitlines()
+        )
+        == 2
+    )
     r = pypod("search", "--list-tags", TLS, f"{registry.host}/nope/nope", check=False)
     assert r.rc == 125
     # round trip through the registry
@@ -138,10 +151,23 @@ def test_push_to_other_transports_and_copy(pypod, registry, tmp_path):
     assert os.path.exists(tmp_path / "dirout" / "manifest.json")
     repo = registry.repo()
     # registry -> registry without the local store, then a remote inspect
-    pypod("image", "copy", "-q", "--dest-tls-verify=false", f"oci:{tmp_path}/layout:tr",
-          f"docker://{registry.host}/{repo}:c")
-    pypod("image", "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false",
-          f"docker://{registry.host}/{repo}:c", f"docker://{registry.host}/{repo}:d")
+    pypod(
+        "image",
+        "copy",
+        "-q",
+        "--dest-tls-verify=false",
+        f"oci:{tmp_path}/layout:tr",
+        f"docker://{registry.host}/{repo}:c",
+    )
+    pypod(
+        "image",
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        f"docker://{registry.host}/{repo}:c",
+        f"docker://{registry.host}/{repo}:d",
+    )
     doc = json.loads(pypod("image", "inspect", TLS, f"docker://{registry.host}/{repo}:d").stdout)[0]
     assert doc["Name"] == f"{registry.host}/{repo}"
     assert sorted(doc["RepoTags"]) == ["c", "d"] and len(doc["Layers"]) == 1
@@ -156,28 +182,95 @@ def test_login_logout(pypod, auth_registry, tmp_path):
     r = pypod("login", *common, "-u", auth_registry.username, "-p", "wrong", host, check=False)
     assert r.rc == 125 and "invalid username/password" in r.stderr
     assert not os.path.exists(authfile)
-    r = pypod("login", *common, "-u", auth_registry.username, "--password-stdin", host,
-              input=auth_registry.password + "\n")
+    r = pypod(
+        "login",
+        *common,
+        "-u",
+        auth_registry.username,
+        "--password-stdin",
+        host,
+        input=auth_registry.password + "\n",
+    )
     assert r.stdout == "Login Succeeded!\n"
-    assert host in json.load(open(authfile))["auths"]
+    assert host in json.loads(Path(authfile).read_text())["auths"]
     assert pypod("login", "--get-login", "--authfile", authfile, host).stdout == (
-        auth_registry.username + "\n")
+        auth_registry.username + "\n"
+    )
     # the stored credentials are used for push and pull
     import_image(pypod, tmp_path, "authed:1")
     pypod("push", "-q", *common, "authed:1", f"{host}/private/img:1")
-    r = pypod("pull", "-q", TLS, "--authfile", str(tmp_path / "none.json"),
-              f"{host}/private/img:1", check=False)
+    r = pypod(
+        "pull",
+        "-q",
+        TLS,
+        "--authfile",
+        str(tmp_path / "none.json"),
+        f"{host}/private/img:1",
+        check=False,
+    )
     assert r.rc == 125
-    r = pypod("pull", "-q", TLS, "--creds", f"{auth_registry.username}:{auth_registry.password}",
-              f"{host}/private/img:1")
+    r = pypod(
+        "pull",
+        "-q",
+        TLS,
+        "--creds",
+        f"{auth_registry.username}:{auth_registry.password}",
+        f"{host}/private/img:1",
+    )
     assert r.rc == 0
     assert pypod("logout", "--authfile", authfile, host).stdout == (
-        f"Removed login credentials for {host}\n")
+        f"Removed login credentials for {host}\n"
+    )
     r = pypod("logout", "--authfile", authfile, host, check=False)
     assert (r.rc, r.stderr) == (125, f"Error: not logged into {host}\n")
     r = pypod("login", "--get-login", "--authfile", authfile, host, check=False)
     assert r.rc == 125
     assert pypod("logout", "-a", "--authfile", authfile).stdout == (
-        "Removed login credentials for all registries\n")
+        "Removed login credentials for all registries\n"
+    )
     r = pypod("login", *common, "-p", "x", "--password-stdin", "-u", "u", host, check=False)
     assert r.rc == 125
+
+
+def test_login_with_bearer_tokens(pypod, token_registry, tmp_path):
+    authfile = str(tmp_path / "auth.json")
+    host = token_registry.host
+    r = pypod(
+        "login",
+        "--authfile",
+        authfile,
+        TLS,
+        "-u",
+        token_registry.username,
+        "-p",
+        token_registry.password,
+        host,
+    )
+    assert r.stdout == "Login Succeeded!\n"
+    import_image(pypod, tmp_path, "tok:1")
+    pypod("push", "-q", TLS, "--authfile", authfile, "tok:1", f"{host}/tok/img:1")
+    pypod("rmi", "-a")
+    assert pypod("pull", "-q", TLS, "--authfile", authfile, f"{host}/tok/img:1").rc == 0
+
+
+def test_import_from_url(pypod, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from cli_image_helpers import rootfs_tar
+
+    rootfs_tar(str(tmp_path / "served.tar"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        r = pypod("import", "-q", f"{url}/served.tar", "fromurl:1")
+        assert r.stdout.startswith("sha256:")
+        assert pypod("image", "exists", "fromurl:1").rc == 0
+        r = pypod("import", f"{url}/missing.tar", check=False)
+        assert r.rc == 125 and "404" in r.stderr
+    finally:
+        server.shutdown()

@@ -53,7 +53,7 @@ def _row(e: HistoryEntry, args: argparse.Namespace) -> dict[str, Any]:
         "CreatedSince": time_ago(e.created),
         "CreatedAt": _rfc3339(e.created),
         "CreatedBy": created_by,
-        "Size": human_size(e.size) if args.human else str(e.size),
+        "Size": human_size(e.size),  # Podman keeps sizes human even with -H=false
         "Comment": e.comment,
         "Tags": list(e.tags) or None,
     }

@@ -14,8 +14,8 @@ from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Copy an image from one location to another, like skopeo copy.
 
-  SOURCE and DESTINATION are TRANSPORT:NAME (docker://, oci:, oci-archive:, docker-archive:,
-  dir:, containers-storage:)."""
+SOURCE and DESTINATION are TRANSPORT:NAME (docker://, oci:, oci-archive:, docker-archive:,
+dir:, containers-storage:)."""
 USAGE = "[options] SOURCE DESTINATION"
 EXAMPLES = (
     "pypod image copy docker://127.0.0.1:5000/a:1 oci:/tmp/a:1",

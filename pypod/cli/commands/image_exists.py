@@ -9,7 +9,7 @@ from pypod.cli.parser import Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """If the named image exists in local storage, pypod image exists exits with 0,
-  otherwise the exit code will be 1."""
+otherwise the exit code will be 1."""
 USAGE = "IMAGE"
 EXAMPLES = ("pypod image exists ID", "pypod image exists IMAGE && pypod pull IMAGE")
 

@@ -17,8 +17,8 @@ from pypod.errors import InvalidArgument, PypodError
 
 DESCRIPTION = """Displays the low-level information of an image identified by name or ID.
 
-  A name with a transport prefix (docker://NAME, oci:PATH, ...) is inspected in place without
-  pulling it, in skopeo inspect's format."""
+A name with a transport prefix (docker://NAME, oci:PATH, ...) is inspected in place without
+pulling it, in skopeo inspect's format."""
 USAGE = "[options] IMAGE [IMAGE...]"
 EXAMPLES = (
     "pypod image inspect alpine",
@@ -55,6 +55,15 @@ def print_docs(docs: list[object], fmt: str) -> None:
         from pypod.format.fields import go_view
 
         output.print_each([go_view(d) for d in docs], fmt)
+
+
+def raise_all(errors: list[Exception]) -> None:
+    """Several failures as Podman lists them, exit 125; one failure as itself."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        lines = "".join(f"\t* {e}\n" for e in errors)
+        raise PypodError(f"{len(errors)} errors occurred:\n{lines}")
 
 
 def raise_errors(errors: list[PypodError]) -> None:

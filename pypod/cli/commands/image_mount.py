@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli import output
-from pypod.cli.commands.rmi import raise_errors
+from pypod.cli.commands.image_inspect import raise_all
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 
 DESCRIPTION = """Mounts an image's root filesystem read-only and prints its location.
 
-  Without arguments, lists the mounted images. Rootless, run it inside `pypod unshare`."""
+Without arguments, lists the mounted images. Rootless, run it inside `pypod unshare`."""
 USAGE = "[options] [IMAGE...]"
 EXAMPLES = (
     "pypod image mount imgID",
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for r in reports:
         if r.error is None:
             output.line(r.path if len(reports) == 1 else f"{r.id}  {r.path}")
-    raise_errors([r.error for r in reports if r.error is not None])
+    raise_all([r.error for r in reports if r.error is not None])
     return 0
 
 

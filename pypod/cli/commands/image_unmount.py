@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli import output
-from pypod.cli.commands.rmi import raise_errors
+from pypod.cli.commands.image_inspect import raise_all
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Image storage increments a mount counter each time an image is mounted.
 
-  When an image is unmounted, the mount counter is decremented. The image's root filesystem is
-  physically unmounted only when the mount counter reaches zero indicating no other processes are
-  using the mount. An unmount can be forced with the --force flag."""
+When an image is unmounted, the mount counter is decremented. The image's root filesystem is
+physically unmounted only when the mount counter reaches zero indicating no other processes are
+using the mount. An unmount can be forced with the --force flag."""
 USAGE = "[options] IMAGE [IMAGE...]"
 EXAMPLES = (
     "pypod image unmount imgID",
@@ -45,5 +45,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for r in reports:
         if r.error is None:
             output.line(r.id)
-    raise_errors([r.error for r in reports if r.error is not None])
+    raise_all([r.error for r in reports if r.error is not None])
     return 0

@@ -13,10 +13,10 @@ from pypod.domain.images import ImportRequest, Platform
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Create a container image from the contents of the specified tarball
-  (.tar, .tar.gz, .tgz, .bzip, .tar.xz, .txz).
+(.tar, .tar.gz, .tgz, .bzip, .tar.xz, .txz).
 
-  Note remote tar balls can be specified, via web address.
-  Optionally tag the image. You can specify the instructions using the --change option."""
+Note remote tar balls can be specified, via web address.
+Optionally tag the image. You can specify the instructions using the --change option."""
 USAGE = "[options] PATH [REFERENCE]"
 EXAMPLES = (
     "pypod import http://example.com/ctr.tar url-image",

@@ -18,7 +18,6 @@ EXAMPLES = (
 
 def configure(p: Parser) -> None:
     p.flag("-f", "--format", kind="string", help="Change the output format to JSON or a Go template")
-    p.flag("--debug", "-D", action="store_true", help="Display additional debug information")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

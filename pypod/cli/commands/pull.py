@@ -14,8 +14,8 @@ from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Pulls an image from a registry and stores it locally.
 
-  An image can be pulled by tag or digest. If a tag is not specified, the image with the
-  'latest' tag is pulled."""
+An image can be pulled by tag or digest. If a tag is not specified, the image with the
+'latest' tag is pulled."""
 USAGE = "[options] IMAGE [IMAGE...]"
 EXAMPLES = (
     "pypod pull imageName",

@@ -13,8 +13,8 @@ from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Pushes a source image to a specified destination.
 
-  The Image "DESTINATION" uses a "transport":"details" format. See pypod-push(1) section
-  "DESTINATION" for the expected format."""
+The Image "DESTINATION" uses a "transport":"details" format. See pypod-push(1) section
+"DESTINATION" for the expected format."""
 USAGE = "[options] IMAGE [DESTINATION]"
 EXAMPLES = (
     "pypod push imageID docker://registry.example.com/repository:tag",

@@ -12,7 +12,7 @@ from pypod.domain.images import SaveRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Save an image to docker-archive or oci-archive on the local machine.
-  Default is docker-archive."""
+Default is docker-archive."""
 USAGE = "[options] IMAGE [IMAGE...]"
 EXAMPLES = (
     "pypod save --quiet -o myimage.tar imageID",

@@ -13,8 +13,8 @@ from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Search a registry for an image.
 
-  pypod supports --list-tags REGISTRY/REPOSITORY: the tags of a repository (Docker registries
-  have no search API pypod speaks)."""
+pypod supports --list-tags REGISTRY/REPOSITORY: the tags of a repository (Docker registries
+have no search API pypod speaks)."""
 USAGE = "[options] TERM"
 EXAMPLES = (
     "pypod search --list-tags registry.access.redhat.com/ubi8",
