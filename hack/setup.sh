@@ -52,7 +52,7 @@ fi
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ ! -x "$VENV/bin/pypod" ]; then
     say "pip install -e .[test]"
     log=$(mktemp)
-    if ! "$VENV/bin/pip" install --disable-pip-version-check -q -e ".[test]" </dev/null >"$log" 2>&1; then
+    if ! "$VENV/bin/pip" install --disable-pip-version-check -q --config-settings editable_mode=compat -e ".[test]" </dev/null >"$log" 2>&1; then
         cat "$log" >&2
         rm -f "$log"
         die "pip install failed"
@@ -60,6 +60,9 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ ! -x "$VENV/bin/pyp
     rm -f "$log"
     touch "$STAMP"
 fi
+# Byte-compile pypod up front: with PYTHONDONTWRITEBYTECODE set (as in some CI environments) every
+# start would otherwise recompile the modules it imports, which costs more than the start-up itself.
+"$VENV/bin/python" -m compileall -q -j 2 pypod >/dev/null || true
 
 # --- the unprivileged test user -------------------------------------------------------------------
 if ! id -u "$TEST_USER" >/dev/null 2>&1; then

@@ -6,7 +6,6 @@ This is the only place (with output.py) that prints errors; commands raise Pypod
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -104,6 +103,8 @@ def _lookup_group(path: str) -> Group:
 
 
 def _configure_logging(level: str | None) -> None:
+    import logging
+
     name = (level or "warn").upper()
     name = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL", "PANIC": "CRITICAL"}.get(
         name, name
@@ -164,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
     except Exception as exc:  # a bug: say so in one line, the traceback only with debug logging
+        import logging
+
         logging.getLogger("pypod").debug("unexpected error", exc_info=True)
         sys.stderr.write(f"Error: internal error: {type(exc).__name__}: {exc}\n")
         return 125
