@@ -17,7 +17,7 @@ demo: setup
 	@hack/demo.sh
 
 lint: setup
-	$(BIN)/ruff check pypod tests
+	$(BIN)/ruff check pypod tests bench
 	$(BIN)/lint-imports
 
 unit: setup

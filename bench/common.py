@@ -36,5 +36,7 @@ def measure(fn: Callable[[], float], runs: int, warmup: int = 1) -> float:
 def report(name: str, pypod_s: float, podman_s: float, target: float) -> None:
     ratio = pypod_s / podman_s if podman_s else float("inf")
     verdict = "ok" if ratio <= target else "MISSED"
-    print(f"{name:<40} pypod {pypod_s * 1000:8.1f} ms  podman {podman_s * 1000:8.1f} ms  "
-          f"ratio {ratio:5.2f} (target <= {target}) {verdict}")
+    print(
+        f"{name:<40} pypod {pypod_s * 1000:8.1f} ms  podman {podman_s * 1000:8.1f} ms  "
+        f"ratio {ratio:5.2f} (target <= {target}) {verdict}"
+    )

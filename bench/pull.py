@@ -16,11 +16,11 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import PYPOD, measure, need_podman, report, time_cmd  # noqa: E402
+from common import PYPOD, measure, need_podman, report, time_cmd
 
-from pypod.image.registry import RegistryClient  # noqa: E402
-from tests.fixtures.ocibuild import build_image, push_image  # noqa: E402
-from tests.fixtures.registry import start_registry, stop_registry  # noqa: E402
+from pypod.image.registry import RegistryClient
+from tests.fixtures.ocibuild import build_image, push_image
+from tests.fixtures.registry import start_registry, stop_registry
 
 
 def _layers(files: int, total_mb: int, nlayers: int = 5) -> list[dict[str, bytes]]:
@@ -54,15 +54,26 @@ def main() -> None:
         client = RegistryClient(reg.host, insecure=True)
         push_image(client, "bench/big", "latest", img)
         size = sum(len(b) for b in img.blobs.values())
-        print(f"image: {opts.files} files, {sum(len(t) for t in img.tars) / 1e6:.0f} MB "
-              f"uncompressed, {size / 1e6:.0f} MB compressed, {len(img.tars)} layers")
+        print(
+            f"image: {opts.files} files, {sum(len(t) for t in img.tars) / 1e6:.0f} MB "
+            f"uncompressed, {size / 1e6:.0f} MB compressed, {len(img.tars)} layers"
+        )
         ref = f"{reg.host}/bench/big:latest"
 
         def cold(cmd: list[str]) -> float:
             base = tempfile.mkdtemp(dir="/var/tmp", prefix="pypod-bench-")
             try:
-                argv = [*cmd, "--root", f"{base}/root", "--runroot", f"{base}/run", "pull",
-                        "-q", "--tls-verify=false", ref]
+                argv = [
+                    *cmd,
+                    "--root",
+                    f"{base}/root",
+                    "--runroot",
+                    f"{base}/run",
+                    "pull",
+                    "-q",
+                    "--tls-verify=false",
+                    ref,
+                ]
                 return time_cmd(argv)
             finally:
                 os.system(f"umount -R {base}/root/*/merged 2>/dev/null")

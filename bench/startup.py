@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import PYPOD, measure, need_podman, report, time_cmd  # noqa: E402
+from common import PYPOD, measure, need_podman, report, time_cmd
 
 
 def _tarball(path: str) -> None:
@@ -27,8 +27,9 @@ def _tarball(path: str) -> None:
 
 
 def _store_with_tags(cmd: list[str], tarball: str, tags: int) -> None:
-    subprocess.run([*cmd, "import", "-q", tarball, "localhost/bench:0"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*cmd, "import", "-q", tarball, "localhost/bench:0"], check=True, stdout=subprocess.DEVNULL
+    )
     for i in range(1, tags):
         subprocess.run([*cmd, "tag", "localhost/bench:0", f"localhost/bench:{i}"], check=True)
 
@@ -43,8 +44,15 @@ def main() -> None:
         tarball = os.path.join(tmp, "layer.tar")
         _tarball(tarball)
         pp = [PYPOD, "--root", f"{tmp}/pypod", "--runroot", f"{tmp}/pypod-run"]
-        pm = [podman, "--root", f"{tmp}/podman", "--runroot", f"{tmp}/podman-run",
-              "--storage-driver", "overlay"]
+        pm = [
+            podman,
+            "--root",
+            f"{tmp}/podman",
+            "--runroot",
+            f"{tmp}/podman-run",
+            "--storage-driver",
+            "overlay",
+        ]
         a = measure(lambda: time_cmd([PYPOD, "--version"]), opts.runs)
         b = measure(lambda: time_cmd([podman, "--version"]), opts.runs)
         report("--version", a, b, 0.5)

@@ -17,11 +17,30 @@ PROG = "pypod"
 
 # global flags that take a value when written without "="
 _VALUE_FLAGS = {
-    "--root", "--runroot", "--storage-driver", "--storage-opt", "--log-level", "--tmpdir",
-    "--runtime", "--cgroup-manager", "--conmon", "--registries-conf", "--events-backend",
-    "--url", "--connection", "-c", "--identity", "--network-cmd-path", "--network-config-dir",
-    "--hooks-dir", "--volumepath", "--cni-config-dir", "--runtime-flag", "--module",
-    "--imagestore", "--ssh",
+    "--root",
+    "--runroot",
+    "--storage-driver",
+    "--storage-opt",
+    "--log-level",
+    "--tmpdir",
+    "--runtime",
+    "--cgroup-manager",
+    "--conmon",
+    "--registries-conf",
+    "--events-backend",
+    "--url",
+    "--connection",
+    "-c",
+    "--identity",
+    "--network-cmd-path",
+    "--network-config-dir",
+    "--hooks-dir",
+    "--volumepath",
+    "--cni-config-dir",
+    "--runtime-flag",
+    "--module",
+    "--imagestore",
+    "--ssh",
 }
 _BOOL_FLAGS = {"--syslog", "--debug", "-D", "--remote", "-r", "--noout", "--trace"}
 
@@ -36,7 +55,11 @@ def _split_globals(argv: list[str]) -> tuple[list[str], list[str]]:
         name = tok.split("=", 1)[0]
         if name in _VALUE_FLAGS and "=" not in tok:
             i += 2
-        elif name in _VALUE_FLAGS or name in _BOOL_FLAGS or tok in ("-h", "--help", "-v", "--version"):
+        elif (
+            name in _VALUE_FLAGS
+            or name in _BOOL_FLAGS
+            or tok in ("-h", "--help", "-v", "--version")
+        ):
             i += 1
         else:
             from pypod.errors import InvalidArgument
@@ -46,8 +69,14 @@ def _split_globals(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _root_help() -> str:
-    lines = ["Manage pods, containers and images", "", "Usage:", f"  {PROG} [options] [command]",
-             "", "Available Commands:"]
+    lines = [
+        "Manage pods, containers and images",
+        "",
+        "Usage:",
+        f"  {PROG} [options] [command]",
+        "",
+        "Available Commands:",
+    ]
     width = max(11, *(len(n) for n in COMMANDS))
     lines += [f"  {name.ljust(width)} {entry.summary}" for name, entry in sorted(COMMANDS.items())]
     from pypod.cli.parser import Parser, add_global_flags
@@ -61,8 +90,10 @@ def _root_help() -> str:
 def _group_help(path: str, group: Group) -> str:
     width = max(len(n) for n in group.children)
     rows = "\n".join(f"  {n.ljust(width)}  {c.summary}" for n, c in group.children.items())
-    return (f"{group.summary}\n\nDescription:\n  {group.description or group.summary}\n\n"
-            f"Usage:\n  {path} [command]\n\nAvailable Commands:\n{rows}\n")
+    return (
+        f"{group.summary}\n\nDescription:\n  {group.description or group.summary}\n\n"
+        f"Usage:\n  {path} [command]\n\nAvailable Commands:\n{rows}\n"
+    )
 
 
 def _resolve(rest: list[str]) -> tuple[str, Command, list[str]]:
@@ -109,8 +140,11 @@ def _configure_logging(level: str | None) -> None:
     name = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL", "PANIC": "CRITICAL"}.get(
         name, name
     )
-    logging.basicConfig(level=getattr(logging, name, logging.WARNING),
-                        format="%(levelname)s[%(name)s] %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=getattr(logging, name, logging.WARNING),
+        format="%(levelname)s[%(name)s] %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def run(argv: Sequence[str]) -> int:

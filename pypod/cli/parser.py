@@ -77,7 +77,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments:"):
             bad = message.split(":", 1)[1].split()[0]
-            message = f"unknown flag: {bad}" if bad.startswith("-") else f"accepts no argument {bad!r}"
+            message = (
+                f"unknown flag: {bad}" if bad.startswith("-") else f"accepts no argument {bad!r}"
+            )
         elif "expected one argument" in message:
             flag = message.split(":")[0].replace("argument ", "").split("/")[-1]
             message = f"flag needs an argument: {flag}"
@@ -154,7 +156,9 @@ def add_global_flags(p: argparse.ArgumentParser, *, show: bool) -> None:
         "--log-level",
         metavar="string",
         choices=["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"],
-        help=h('Log messages above specified level (trace, debug, info, warn, error) (default "warn")'),
+        help=h(
+            'Log messages above specified level (trace, debug, info, warn, error) (default "warn")'
+        ),
     )
     p.add_argument("--tmpdir", metavar="string", help=h("Path to the tmp directory"))
     p.add_argument("--runtime", metavar="string", help=h("Path to the OCI-compatible binary"))

@@ -36,8 +36,17 @@ PACKAGES: dict[str, str] = {
 }
 
 _SEARCH_PATH = os.pathsep.join(
-    [os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
-     "/sbin", "/bin", "/usr/libexec/podman", "/usr/lib/podman"]
+    [
+        os.environ.get("PATH", ""),
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+        "/usr/libexec/podman",
+        "/usr/lib/podman",
+    ]
 )
 
 

@@ -102,7 +102,8 @@ def _host(engine: LocalEngine) -> dict[str, Any]:
         "security": {
             "apparmorEnabled": False,
             "capabilities": ",".join(
-                c if c.startswith("CAP_") else f"CAP_{c}" for c in conf.containers.default_capabilities
+                c if c.startswith("CAP_") else f"CAP_{c}"
+                for c in conf.containers.default_capabilities
             ),
             "rootless": engine.rootless,
             "seccompEnabled": True,
@@ -135,7 +136,7 @@ def _store(engine: LocalEngine) -> dict[str, Any]:
         "configFile": engine.storage_conf.source or "",
         "containerStore": {"number": 0, "paused": 0, "running": 0, "stopped": 0},
         "graphDriverName": store.driver_name,
-        "graphOptions": {},
+        "graphOptions": store.driver_options() if hasattr(store, "driver_options") else {},
         "graphRoot": store.graph_root,
         "graphRootAllocated": usage.total,
         "graphRootUsed": usage.used,

@@ -25,8 +25,9 @@ class RuntimeChoice:
     reason: str = ""  # why this one and not the configured default
 
 
-def choose(requested: str | None, configured: str = "crun",
-           paths: dict[str, list[str]] | None = None) -> RuntimeChoice:
+def choose(
+    requested: str | None, configured: str = "crun", paths: dict[str, list[str]] | None = None
+) -> RuntimeChoice:
     """requested: --runtime (a name or a path); configured: containers.conf engine.runtime."""
     if requested:
         if "/" in requested:
@@ -45,8 +46,11 @@ def choose(requested: str | None, configured: str = "crun",
     if name == "crun" and detect().layout is Layout.HYBRID:
         runc = _find("runc", paths)
         if runc:
-            return RuntimeChoice(name="runc", path=runc,
-                                 reason="crun does not support hybrid cgroup hosts; using runc")
+            return RuntimeChoice(
+                name="runc",
+                path=runc,
+                reason="crun does not support hybrid cgroup hosts; using runc",
+            )
     if path is None:
         for other in ("crun", "runc"):
             alt = _find(other, paths)

@@ -235,8 +235,9 @@ class Extractor:
         try:
             self._retry(lambda: os.mknod(path, mode | 0o600, device), rel, path)
         except PermissionError:
-            # without CAP_MKNOD (rootless) device nodes are skipped, as containers/storage does
-            log.debug("%s: cannot create device node here, skipped", entry.name)
+            # A user namespace (rootless) may not create devices: skip them, as
+            # containers/storage does; a container gets its /dev from the runtime anyway.
+            log.debug("%s: skipped: device nodes cannot be created in a user namespace", entry.name)
             return
         self._meta_path(path, entry)
 

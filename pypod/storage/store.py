@@ -22,21 +22,13 @@ from pypod.errors import IntegrityError, LayerNotFound, StorageError
 from pypod.storage import db as dbm
 from pypod.storage import images as imgs
 from pypod.storage import staging
-from pypod.storage.drivers import Driver, open_driver
+from pypod.storage.drivers import Driver, open_driver, parse_options
 from pypod.storage.types import Layer
 
 log = logging.getLogger(__name__)
 
 
 _ALIASES = {"overlay2": "overlay", "fuse-overlayfs": "overlay"}
-
-
-def _parse_options(options: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for opt in options:
-        key, _, value = opt.partition("=")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def _drain(stream: BinaryIO) -> None:
@@ -89,7 +81,7 @@ class Store(imgs.ImageMixin):
                 f'database storage driver "{recorded}" does not match the configured driver '
                 f'"{driver}": remove {graph_root} or use --storage-driver {recorded}'
             )
-        opts = _parse_options(options)
+        opts = parse_options(options)
         drv = open_driver(recorded or driver, graph_root, run_root, rootless=rootless, options=opts)
         if not recorded:
             with database.write() as conn:
@@ -335,6 +327,15 @@ class Store(imgs.ImageMixin):
         if image.top_layer is None:
             return False
         return self.driver.put(image.top_layer, force)
+
+    def driver_status(self) -> dict[str, str]:
+        """`pypod info` graphStatus: Podman's keys ("Backing Filesystem", "Native Overlay
+        Diff", "Supports d_type", "Using metacopy" for overlay) and "Driver Reason"."""
+        return self.driver.status()
+
+    def driver_options(self) -> dict[str, object]:
+        """`pypod info` graphOptions (the overlay mount program, when one is used)."""
+        return self.driver.info_options()
 
     def mounted_images(self) -> dict[str, str]:
         mounted = self.driver.mounted()

@@ -8,7 +8,9 @@ from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 
-DESCRIPTION = "Display information pertaining to the host, current storage stats, and build of pypod."
+DESCRIPTION = (
+    "Display information pertaining to the host, current storage stats, and build of pypod."
+)
 EXAMPLES = (
     "pypod info",
     "pypod info --format json",
@@ -17,7 +19,9 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.flag("-f", "--format", kind="string", help="Change the output format to JSON or a Go template")
+    p.flag(
+        "-f", "--format", kind="string", help="Change the output format to JSON or a Go template"
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -9,11 +9,17 @@ from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 
 DESCRIPTION = "Display the version information"
-EXAMPLES = ("pypod version", "pypod version --format json", "pypod version --format '{{.Client.Version}}'")
+EXAMPLES = (
+    "pypod version",
+    "pypod version --format json",
+    "pypod version --format '{{.Client.Version}}'",
+)
 
 
 def configure(p: Parser) -> None:
-    p.flag("-f", "--format", kind="string", help="Change the output format to JSON or a Go template")
+    p.flag(
+        "-f", "--format", kind="string", help="Change the output format to JSON or a Go template"
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -34,9 +40,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     elif args.format:
         output.print_each([doc], args.format)
     else:
+        built = client["BuiltTime"]
         output.write(
-            f"Client:       pypod engine\nVersion:      {v.version}\nAPI Version:  {v.api_version}\n"
-            f"Go Version:   {v.go_version}\nBuilt:        {client['BuiltTime']}\n"
+            f"Client:       pypod engine\nVersion:      {v.version}\n"
+            f"API Version:  {v.api_version}\n"
+            f"Go Version:   {v.go_version}\nBuilt:        {built}\n"
             f"OS/Arch:      {v.os_arch}\n"
         )
     return 0

@@ -43,12 +43,17 @@ def _errno() -> int:
     return ctypes.get_errno()
 
 
-def mount(source: str, target: str, fstype: str, flags: int = 0, data: str = "") -> None:
+def try_mount(source: str, target: str, fstype: str, flags: int = 0, data: str = "") -> int:
+    """mount(2); 0 or the errno (for probes, which only want to know whether it works)."""
     rc = _libc().mount(
         source.encode(), target.encode(), fstype.encode(), flags, data.encode() if data else None
     )
-    if rc != 0:
-        err = _errno()
+    return _errno() if rc != 0 else 0
+
+
+def mount(source: str, target: str, fstype: str, flags: int = 0, data: str = "") -> None:
+    err = try_mount(source, target, fstype, flags, data)
+    if err:
         raise StorageError(f"mount {fstype} on {target}: {os.strerror(err)} (options {data!r})")
 
 

@@ -6,11 +6,16 @@ Layout under graph_root/overlay:
     <id>/merged    mount point of the layer's chain
     l/<short>      symlink -> ../<id>/diff, so a lowerdir option of many layers stays short
     empty/         the bottom lower of a single-layer read-only mount (overlay needs two)
-    .support       cached probe result: "native" or "fuse"
+    .support       the cached probe verdict and its reason (see support.py)
+
+Modes: "native" mounts kernel overlayfs with mount(2) (adding `userxattr` rootless, where the
+opaque marks are user.overlay.opaque); "fuse" runs the mount program (fuse-overlayfs), which
+reads the same layout, char-device whiteouts and either opaque xattr.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
@@ -18,9 +23,10 @@ import shutil
 import string
 from collections.abc import Sequence
 
-from pypod.errors import StorageError
+from pypod.errors import InvalidArgument, MissingComponent, StorageError
 from pypod.host import processes
 from pypod.storage.drivers import mount as m
+from pypod.storage.drivers import support
 
 log = logging.getLogger(__name__)
 
@@ -32,49 +38,14 @@ def _short_name() -> str:
     return "".join(secrets.choice(_SHORT_CHARS) for _ in range(26))
 
 
-def _probe_native(home: str, rootless: bool) -> bool:
-    probe = os.path.join(home, f".probe-{os.getpid()}-{secrets.token_hex(4)}")
-    dirs = [os.path.join(probe, d) for d in ("l1", "l2", "u", "w", "m")]
-    for d in dirs:
-        os.makedirs(d)
-    l1, l2, up, work, merged = dirs
-    opts = f"lowerdir={l1}:{l2},upperdir={up},workdir={work}" + (",userxattr" if rootless else "")
-    try:
-        m.mount("overlay", merged, "overlay", 0, opts)
-    except Exception as exc:  # any failure means "not here"
-        log.debug("native overlay probe failed: %s", exc)
-        return False
-    else:
-        m.unmount(merged)
-        return True
-    finally:
-        shutil.rmtree(probe, ignore_errors=True)
-
-
-def detect(graph_root: str, rootless: bool, options: dict[str, str]) -> str:
-    """ "native", "fuse" or "" (unsupported). Probed once per graph root, then cached."""
-    home = os.path.join(graph_root, "overlay")
-    os.makedirs(home, mode=0o700, exist_ok=True)
-    if options.get("overlay.mount_program"):
-        return "fuse"
-    cache_file = os.path.join(home, ".support")
-    try:
-        with open(cache_file) as f:
-            cached = f.read().strip()
-        if cached in ("native", "fuse"):
-            return cached
-    except FileNotFoundError:
-        pass
-    if _probe_native(home, rootless):
-        result = "native"
-    elif processes.find_binary("fuse-overlayfs") and os.path.exists("/dev/fuse"):
-        result = "fuse"
-    else:
-        return ""
-    with open(cache_file + ".tmp", "w") as f:
-        f.write(result)
-    os.replace(cache_file + ".tmp", cache_file)
-    return result
+def resolve_mount_program(value: str) -> str:
+    """The absolute path of a configured overlay.mount_program; raises when unusable."""
+    path = value if "/" in value else (processes.find_binary(value) or "")
+    if path and os.access(path, os.X_OK):
+        return path
+    if os.path.basename(value) == support.FUSE_PROGRAM:
+        raise MissingComponent(support.FUSE_PROGRAM, processes.PACKAGES[support.FUSE_PROGRAM])
+    raise InvalidArgument(f"overlay.mount_program: cannot execute {value!r}")
 
 
 class OverlayDriver:
@@ -83,12 +54,22 @@ class OverlayDriver:
     supports_parallel_apply = True
 
     def __init__(
-        self, graph_root: str, run_root: str, *, rootless: bool, mode: str, options: dict[str, str]
+        self,
+        graph_root: str,
+        run_root: str,
+        *,
+        rootless: bool,
+        mode: str,
+        options: dict[str, str],
+        reason: str = "",
     ) -> None:
         self.home = os.path.join(graph_root, "overlay")
         self.rootless = rootless
         self.mode = mode
-        self.mount_program = options.get("overlay.mount_program") or "fuse-overlayfs"
+        self.reason = reason
+        program = options.get("mount_program") or support.FUSE_PROGRAM
+        self.mount_program = resolve_mount_program(program) if mode == support.FUSE else ""
+        self.mount_options = options.get("mountopt", "")
         # rootless overlay mounts use userxattr, so opaque dirs carry the user.* attribute
         self.opaque_xattr = "user.overlay.opaque" if rootless else "trusted.overlay.opaque"
         self.counts = m.MountCounts(os.path.join(run_root, "overlay-mounts"))
@@ -159,11 +140,14 @@ class OverlayDriver:
         rel = [f"l/{s}" for s in shorts]
         if len(rel) == 1:
             rel.append("empty")
-        extra = ",userxattr" if self.rootless and self.mode == "native" else ""
+        extra = ",userxattr" if self.rootless and self.mode == support.NATIVE else ""
+        if self.mount_options:
+            extra += "," + self.mount_options
         if label:
             extra += f',context="{label}"'
         absolute = "lowerdir=" + ":".join(f"{self.home}/{r}" for r in rel) + extra
-        if self.mode == "fuse":
+        if self.mode == support.FUSE:
+            _clear_dead_fuse(target)
             processes.run([self.mount_program, "-o", absolute, target])
         elif len(absolute) < _PAGE:
             m.mount("overlay", target, "overlay", m.MS_RDONLY, absolute)
@@ -174,13 +158,13 @@ class OverlayDriver:
             processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
 
     def _unmount(self, target: str) -> None:
+        if self.mode == support.FUSE:
+            support.unmount_fuse(target)
+            return
         try:
             m.unmount(target)
         except StorageError:
-            if self.mode == "fuse" and processes.find_binary("fusermount3"):
-                processes.run(["fusermount3", "-u", target])
-            else:
-                m.unmount(target, detach=True)
+            m.unmount(target, detach=True)
 
     def get(self, layer_id: str, chain: Sequence[str], mount_label: str = "") -> str:
         target = os.path.join(self._dir(layer_id), "merged")
@@ -194,3 +178,42 @@ class OverlayDriver:
 
     def mounted(self) -> dict[str, str]:
         return self.counts.all()
+
+    # `pypod info` -----------------------------------------------------------------------------
+    def status(self) -> dict[str, str]:
+        """graphStatus: Podman's four keys, then pypod's own: the mode and why."""
+        fs = support.backing_filesystem(self.home)
+        native = self.mode == support.NATIVE
+        # rootless mounts cannot use metacopy: it needs trusted.* xattrs
+        metacopy = native and not self.rootless and support.kernel_metacopy()
+        status = {
+            "Backing Filesystem": fs,
+            "Native Overlay Diff": _bool(native and not metacopy),
+            "Supports d_type": _bool(support.supports_d_type(fs)),
+            "Using metacopy": _bool(metacopy),
+            "Overlay Mode": "fuse-overlayfs" if self.mode == support.FUSE else "native",
+            "Driver Reason": self.reason,
+        }
+        return dict(sorted(status.items()))  # Go prints a map's keys in order
+
+    def info_options(self) -> dict[str, object]:
+        """graphOptions: the mount program, when one is in use."""
+        if not self.mount_program:
+            return {}
+        return {"overlay.mount_program": support.program_info(self.mount_program)}
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _clear_dead_fuse(target: str) -> None:
+    """A fuse-overlayfs that died leaves its mount point answering ENOTCONN: detach it so the
+    new mount can take its place."""
+    try:
+        os.stat(target)
+    except OSError as exc:
+        if exc.errno != errno.ENOTCONN:
+            raise
+        log.debug("%s: dead fuse mount, detaching", target)
+        m.unmount(target, detach=True)

@@ -21,7 +21,8 @@ class VfsDriver:
     supports_parallel_apply = False
     opaque_xattr = ""
 
-    def __init__(self, graph_root: str, run_root: str) -> None:
+    def __init__(self, graph_root: str, run_root: str, *, reason: str = "") -> None:
+        self.reason = reason
         self.home = os.path.join(graph_root, "vfs", "dir")
         self.counts = MountCounts(os.path.join(run_root, "vfs-mounts"), real_mounts=False)
         os.makedirs(self.home, mode=0o700, exist_ok=True)
@@ -72,3 +73,10 @@ class VfsDriver:
 
     def mounted(self) -> dict[str, str]:
         return self.counts.all()
+
+    def status(self) -> dict[str, str]:
+        # Podman's vfs reports no status at all; pypod adds only why it is vfs
+        return {"Driver Reason": self.reason} if self.reason else {}
+
+    def info_options(self) -> dict[str, object]:
+        return {}
