@@ -24,6 +24,13 @@ from pypod.errors import IntegrityError, InvalidArgument
 
 log = logging.getLogger(__name__)
 
+try:  # ISA-L inflates about twice as fast as zlib; layer decompression is on the pull's hot path
+    from isal import isal_zlib as _inflate_lib
+except ImportError:  # pragma: no cover - isal is a declared dependency
+    _inflate_lib = zlib  # type: ignore[assignment]
+
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, _inflate_lib.error)
+
 DEFAULT_GZIP_LEVEL = 1
 DEFAULT_ZSTD_LEVEL = 3
 _CHUNK = 1 << 20
@@ -119,7 +126,7 @@ def detect_stream(stream: BinaryIO) -> tuple[str, PeekReader]:
 class _GzipDecompressor(ChunkReader):
     def __init__(self, inner: BinaryIO) -> None:
         super().__init__(inner)
-        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._d = _inflate_lib.decompressobj(16 + zlib.MAX_WBITS)
         self._pending = b""
         self._in_member = False
 
@@ -140,12 +147,12 @@ class _GzipDecompressor(ChunkReader):
             self._in_member = True
             try:
                 out = self._d.decompress(data, _CHUNK)
-            except zlib.error as exc:
+            except _INFLATE_ERRORS as exc:
                 raise IntegrityError(f"invalid gzip stream: {exc}") from exc
             if self._d.eof:
                 # Concatenated gzip members are one stream (pigz and some layer writers).
                 self._pending = self._d.unused_data
-                self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self._d = _inflate_lib.decompressobj(16 + zlib.MAX_WBITS)
                 self._in_member = False
             if out:
                 return out

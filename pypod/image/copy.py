@@ -6,7 +6,10 @@ instance of a list (or copy every instance); copy the config first, then the lay
 parallel; each blob is reused when the destination has it, else streamed through stages:
 verify digest -> detect compression -> (de)compress as the destination wants -> put_blob.
 The manifest is rewritten only when blobs or the format changed, so an unchanged copy keeps
-its digest. Any error closes the destination without commit, which discards partial output.
+its digest; manifest_format forces the destination's format (OCI <-> Docker schema2, with the
+config and layer media types to match). Any error closes the destination without commit, which
+discards partial output. Source and destination may need different TLS and credentials (two
+registries): the source is opened with ctx and the destination with dest_ctx.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class _Options:
     dest_compression: str
     compression_level: int | None
     parallel: int
+    manifest_format: str  # "" = keep the source's (converted only where the destination must)
 
 
 def copy_image(
@@ -66,25 +70,37 @@ def copy_image(
     dest_compression: str = "gzip",
     compression_level: int | None = None,
     parallel: int = DEFAULT_PARALLEL_COPIES,
+    manifest_format: str = "",
+    dest_ctx: SystemContext | None = None,
 ) -> CopyResult:
     """Copy one image (or with all_instances a whole manifest list) from src to dst.
 
     instance: the digest of the list entry to copy (default: the ctx platform's). Signatures
     are never copied (pypod does not handle them), whatever remove_signatures says.
+    manifest_format: an image manifest media type (mf.OCI_MANIFEST or mf.DOCKER_MANIFEST) the
+    destination gets whatever the source's is; a copied list becomes the matching list type.
+    dest_ctx: the destination's context (TLS, credentials); ctx when None. Progress and the
+    platform always come from ctx.
     """
     if dest_compression not in ("gzip", "zstd", "zstd:chunked"):
         raise InvalidArgument(f"unsupported compression format {dest_compression!r}")
+    if manifest_format and manifest_format not in mf.IMAGE_TYPES:
+        raise InvalidArgument(f"unsupported manifest format {manifest_format!r}")
     opts = _Options(
         dest_compression="zstd" if dest_compression.startswith("zstd") else "gzip",
         compression_level=compression_level,
         parallel=max(1, parallel),
+        manifest_format=manifest_format,
     )
     source = src.new_source(ctx)
     try:
         raw, mt = source.get_manifest()
         mt = mt or mf.guess_media_type(raw)
         mf.check_supported(mt)
-        dest = dst.new_destination(ctx)
+        if ctx.progress is not None:
+            # the source answered: from here on a failure is the copy's, not the source's
+            ctx.progress(ProgressEvent(kind="source"))  # type: ignore[operator]
+        dest = dst.new_destination(dest_ctx or ctx)
         try:
             copier = _Copier(source, dest, ctx, opts)
             if mf.is_list(mt):
@@ -143,6 +159,12 @@ class _Copier:
                 )
             )
         target = _pick_type(mt, self.dest.supported_manifest_types(), mf.LIST_TYPES)
+        if self.opts.manifest_format:
+            forced = (
+                mf.DOCKER_LIST if self.opts.manifest_format == mf.DOCKER_MANIFEST else mf.OCI_INDEX
+            )
+            target = _forced(forced, self.dest.supported_manifest_types())
+            changed = changed or target != mt
         new_index = mf.convert_index(
             mf.Index(media_type=mt, manifests=tuple(entries), annotations=index.annotations),
             target,
@@ -163,9 +185,15 @@ class _Copier:
     ) -> CopyResult:
         m = mf.parse_manifest(raw, mt)
         target = _pick_type(m.media_type, self.dest.supported_manifest_types(), mf.IMAGE_TYPES)
+        if self.opts.manifest_format:
+            target = _forced(self.opts.manifest_format, self.dest.supported_manifest_types())
+        layers = self.source.layer_infos_for_copy(instance) or list(m.layers)
+        if self.opts.manifest_format and target != m.media_type:
+            # a destination that stores uncompressed layers (docker-archive) converts anything
+            keeps = self.dest.desired_layer_compression != Compression.DECOMPRESS
+            _check_convertible(m.config, layers if keeps else [], target)
         config = self._copy_config(m.config)
         diff_ids = _diff_ids(config)
-        layers = self.source.layer_infos_for_copy(instance) or list(m.layers)
         if target == mf.DOCKER_MANIFEST and self.opts.dest_compression == "zstd":
             self.opts = replace(self.opts, dest_compression="gzip")  # schema2 has no zstd
         jobs = list(enumerate(layers))
@@ -182,7 +210,7 @@ class _Copier:
             )
             cfg_type = mf.DOCKER_CONFIG if target == mf.DOCKER_MANIFEST else mf.OCI_CONFIG
             if m.config.media_type not in (mf.DOCKER_CONFIG, mf.OCI_CONFIG):
-                cfg_type = m.config.media_type  # an artifact's own config type stays
+                cfg_type = m.config.media_type  # an artifact's own config type stays (OCI only)
             new = mf.Manifest(
                 media_type=target,
                 config=replace(m.config, media_type=cfg_type),
@@ -308,6 +336,27 @@ def _pick_type(current: str, supported: list[str], family: tuple[str, ...]) -> s
     raise InvalidArgument(
         f"the destination accepts none of the manifest types we can produce from {current!r}"
     )
+
+
+def _forced(target: str, supported: list[str]) -> str:
+    if supported and target not in supported:
+        raise InvalidArgument(f"the destination does not accept manifest type {target!r}")
+    return target
+
+
+def _check_convertible(config: BlobInfo, layers: list[BlobInfo], target: str) -> None:
+    """Docker schema2 has no media types for zstd layers or for an artifact's own config."""
+    if target != mf.DOCKER_MANIFEST:
+        return
+    if config.media_type not in (mf.DOCKER_CONFIG, mf.OCI_CONFIG):
+        raise InvalidArgument(
+            f"cannot convert an artifact (config {config.media_type}) to Docker schema2"
+        )
+    for layer in layers:
+        if mf.layer_compression(layer.media_type) == "zstd":
+            raise InvalidArgument(
+                f"cannot convert zstd-compressed layer {layer.digest} to Docker schema2"
+            )
 
 
 def _layer_in_flavor(info: BlobInfo, target: str, new_comp: str | None) -> BlobInfo:

@@ -164,7 +164,8 @@ class Progress(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProgressEvent:
-    """kind: "start" | "bytes" | "skipped" | "done" | "manifest" | "config"."""
+    """kind: "source" (the source answered) | "start" | "bytes" | "skipped" | "done" |
+    "manifest" | "config"."""
 
     kind: str
     digest: str = ""

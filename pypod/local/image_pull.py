@@ -280,10 +280,9 @@ def push(engine: LocalEngine, req: PushRequest) -> PushReport:
         from pypod.local.image_resolve import normalize_name
 
         dest = "docker://" + normalize_name(dest) if not req.destination else "docker://" + dest
-    if req.format not in ("", "oci", "v2s2", "docker"):
-        raise InvalidArgument(f"unknown format {req.format!r}: must be oci or v2s2")
     if req.compression_format not in ("", "gzip", "zstd", "zstd:chunked"):
         raise InvalidArgument(f"unsupported compression format {req.compression_format!r}")
+    manifest_format = _manifest_format(req.format)
     reporter = Reporter(req.progress)
     dst = parse_ref(dest)
     src = StorageRef(store=engine.store, image_id=image.id)
@@ -295,7 +294,7 @@ def push(engine: LocalEngine, req: PushRequest) -> PushReport:
         reporter,
         remove_signatures=req.remove_signatures,
         dest_compression=req.compression_format or "gzip",
-        manifest_format=_FORMATS.get(req.format, ""),
+        manifest_format=manifest_format,
     )
     digest = getattr(result, "manifest_digest", "")
     if req.digestfile:
@@ -311,27 +310,36 @@ _FORMATS = {
 }
 
 
+def _manifest_format(name: str) -> str:
+    """--format NAME as a manifest media type ("" keeps the source's format)."""
+    if not name:
+        return ""
+    if name == "v2s1":
+        raise InvalidArgument("manifest format v2s1 (Docker schema1) is not supported")
+    if name not in _FORMATS:
+        raise InvalidArgument(
+            f"unknown format \"{name}\". Choose one of the supported formats: 'oci', 'v2s1', "
+            "or 'v2s2'"
+        )
+    return _FORMATS[name]
+
+
 def copy(engine: LocalEngine, req: CopyRequest) -> CopyReport:
     src = parse_ref(req.source)
     dst = parse_ref(req.destination)
     reporter = Reporter(req.progress)
-    # two registries may need different TLS and credentials: the pipeline takes one context,
-    # so the source's wins where they differ and the destination's fill the gaps
-    opts = RegistryOptions(
-        tls_verify=_merge(req.src_registry.tls_verify, req.dest_registry.tls_verify),
-        creds=req.src_registry.creds or req.dest_registry.creds,
-        authfile=req.src_registry.authfile or req.dest_registry.authfile,
-        cert_dir=req.src_registry.cert_dir or req.dest_registry.cert_dir,
-    )
+    # two registries may need different TLS and credentials: each side gets its own context
     needs_store = "containers-storage" in (src.transport, dst.transport)
-    ctx = system_context(engine, opts, reporter, store=engine.store if needs_store else None)
+    store = engine.store if needs_store else None
+    ctx = system_context(engine, req.src_registry, reporter, store=store)
+    dest_ctx = system_context(engine, req.dest_registry, reporter, store=store)
     result = run_copy(
-        src, dst, ctx, reporter, all_instances=req.all, manifest_format=_FORMATS.get(req.format, "")
+        src,
+        dst,
+        ctx,
+        reporter,
+        all_instances=req.all,
+        manifest_format=_manifest_format(req.format),
+        dest_ctx=dest_ctx,
     )
     return CopyReport(digest=getattr(result, "manifest_digest", ""))
-
-
-def _merge(a: bool | None, b: bool | None) -> bool | None:
-    if a is False or b is False:
-        return False
-    return a if a is not None else b

@@ -74,6 +74,8 @@ class Extractor:
         self._unpacked: set[str] = set()  # real paths this layer wrote (vfs opaque dirs)
         self._can_mknod = True
         self._euid = os.geteuid()
+        self._egid = os.getegid()
+        self._sgid_dirs: set[str] = set()  # dirs of this layer whose new files take their gid
 
     # path resolution ------------------------------------------------------------------------
     def _abs(self, rel: str) -> str:
@@ -192,7 +194,7 @@ class Extractor:
         try:
             if entry.size:
                 reader.copy_payload(fd, rel)
-            self._chown(fd, entry)
+            self._chown(fd, entry, rel)
             os.chmod(fd, entry.mode)
             for key, value in entry.xattrs.items():
                 self._setxattr(fd, key, value, entry.name)
@@ -207,6 +209,8 @@ class Extractor:
             if not self._clear(rel, path, keep_dir=True):
                 os.mkdir(path, 0o700)
         self._dirs["/".join(comps)] = rel
+        if entry.mode & stat.S_ISGID:
+            self._sgid_dirs.add(rel)
         self._meta_path(path, entry)
         self._dir_times.append((path, *self._times(entry)))
 
@@ -278,11 +282,21 @@ class Extractor:
             atime = entry.mtime_ns
         return atime, entry.mtime_ns
 
-    def _chown(self, fd: int, entry: ts.TarEntry) -> None:
+    def _chown(self, fd: int, entry: ts.TarEntry, rel: str = "") -> None:
+        if entry.uid == self._euid and entry.gid == self._egid and self._owner_is_ours(rel):
+            return  # a new file already belongs to us: most layers are all root-owned
         try:
             os.fchown(fd, entry.uid, entry.gid)
         except OSError as exc:
             self._chown_failed(entry, exc)
+
+    def _owner_is_ours(self, rel: str) -> bool:
+        """A file created in rel's parent got our ids unless that dir is setgid. Only dirs this
+        layer made are known; vfs layers start from a copy of their parent, so never skip there."""
+        if self.opts.whiteout_format == "vfs":
+            return False
+        parent = rel.rpartition("/")[0]
+        return parent not in self._sgid_dirs
 
     def _chown_path(self, path: str, entry: ts.TarEntry) -> None:
         try:

@@ -37,14 +37,22 @@ def new_staging(tmp_root: str) -> str:
     return tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=tmp_root)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether pid still runs; a zombie counts as dead (a killed writer whose parent has not
+    reaped it yet, or was reparented to an init that does not reap, holds nothing)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return True  # no /proc to ask: trust kill(0)
+    # the state follows the parenthesised command name, which may itself contain ") "
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] not in (b"Z", b"X")
 
 
 def remove_stale_staging(tmp_root: str) -> list[str]:
@@ -56,7 +64,7 @@ def remove_stale_staging(tmp_root: str) -> list[str]:
         return removed
     for name in names:
         pid_text = name.partition("-")[0]
-        if pid_text.isdigit() and _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and pid_alive(int(pid_text)):
             continue
         path = os.path.join(tmp_root, name)
         log.debug("removing stale staging directory %s", path)

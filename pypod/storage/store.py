@@ -28,6 +28,16 @@ from pypod.storage.types import Layer
 log = logging.getLogger(__name__)
 
 
+HOLD_KIND = "write"
+
+
+def new_hold() -> str:
+    """A layer-hold name for one image write by this process (see Store.hold_layer)."""
+    import uuid
+
+    return f"{HOLD_KIND}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
 _ALIASES = {"overlay2": "overlay", "fuse-overlayfs": "overlay"}
 
 
@@ -82,12 +92,22 @@ class Store(imgs.ImageMixin):
                 f'"{driver}": remove {graph_root} or use --storage-driver {recorded}'
             )
         opts = parse_options(options)
-        drv = open_driver(recorded or driver, graph_root, run_root, rootless=rootless, options=opts)
-        if not recorded:
-            with database.write() as conn:
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('driver', ?)", (drv.name,)
+        if recorded:
+            drv = open_driver(recorded, graph_root, run_root, rootless=rootless, options=opts)
+        else:
+            # The first open of a store picks its driver (probing overlay). Concurrent first
+            # opens must agree, so one chooses under a lock and the others take its record.
+            with staging.file_lock(os.path.join(graph_root, "storage.lock")):
+                recorded = database.meta("driver")
+                drv = open_driver(
+                    recorded or driver, graph_root, run_root, rootless=rootless, options=opts
                 )
+                if not recorded:
+                    with database.write() as conn:
+                        conn.execute(
+                            "INSERT OR IGNORE INTO meta(key, value) VALUES ('driver', ?)",
+                            (drv.name,),
+                        )
         store = cls(graph_root, run_root, database, drv)
         store.ignore_chown_errors = opts.get("ignore_chown_errors", "").lower() == "true"
         store._cleanup()
@@ -105,6 +125,7 @@ class Store(imgs.ImageMixin):
     def _cleanup(self) -> None:
         """Remove what crashed writers left: stale staging dirs and files with no record."""
         staging.remove_stale_staging(self._tmp)
+        self._release_dead_holds()
         known = {row[0] for row in self.db.query("SELECT id FROM layers")}
         orphans = set(self.driver.layer_ids()) | {n for n in os.listdir(self._meta) if len(n) == 64}
         for layer_id in orphans - known:
@@ -172,17 +193,19 @@ class Store(imgs.ImageMixin):
         diff_digest: str | None = None,
         compressed_digest: str | None = None,
         compressed_size: int | None = None,
+        hold: str | None = None,
     ) -> Layer:
         """Extract an uncompressed tar stream as a new layer (idempotent: an existing layer is
         returned and the stream drained). When diff_digest is given the stream must hash to it
         or IntegrityError is raised and nothing is kept. Safe to call from several threads and
         processes at once for different or identical layers. With a driver that cannot apply
-        in parallel (vfs) the parent must already be stored."""
-        if self.has_layer(layer_id):
+        in parallel (vfs) the parent must already be stored. With hold, the layer is held for
+        that user (see hold_layer) in the same transaction that finds or inserts it."""
+        if self._existing(layer_id, hold):
             _drain(tar_stream)
             return self.layer(layer_id)
         with staging.file_lock(self._lock_path(layer_id)):
-            if self.has_layer(layer_id):  # another process extracted it while we waited
+            if self._existing(layer_id, hold):  # another process extracted it while we waited
                 _drain(tar_stream)
                 return self.layer(layer_id)
             layer = self._extract_layer(layer_id, parent, tar_stream, diff_digest)
@@ -208,6 +231,8 @@ class Store(imgs.ImageMixin):
                         layer.created,
                     ),
                 )
+                if hold:
+                    conn.execute("INSERT INTO layer_users VALUES (?, ?)", (layer.id, hold))
         self._note_blob(compressed_digest, layer.diff_digest)
         return layer
 
@@ -293,6 +318,52 @@ class Store(imgs.ImageMixin):
         self.layer(layer_id)
         with self.db.write() as conn:
             conn.execute("INSERT OR IGNORE INTO layer_users VALUES (?, ?)", (layer_id, user))
+
+    def _existing(self, layer_id: str, hold: str | None) -> bool:
+        return self.hold_layer(layer_id, hold) if hold else self.has_layer(layer_id)
+
+    def hold_layer(self, layer_id: str, user: str) -> bool:
+        """Atomically: if the layer is stored, keep it (and its parents) for user and return
+        True. An image being written holds every layer it reuses, so a concurrent rmi or a
+        failed pull cleaning up cannot remove a layer between "it is there" and the commit."""
+        with self.db.write() as conn:
+            if not conn.execute("SELECT 1 FROM layers WHERE id = ?", (layer_id,)).fetchone():
+                return False
+            conn.execute("INSERT OR IGNORE INTO layer_users VALUES (?, ?)", (layer_id, user))
+        return True
+
+    def release_holds(self, user: str, discard: bool = False) -> list[str]:
+        """Drop user's holds; with discard, also delete the layers it held that nothing else
+        needs (a write that never became an image). Returns the ids deleted."""
+        with self.db.write() as conn:
+            rows = conn.execute(
+                "SELECT layer_id FROM layer_users WHERE user = ?", (user,)
+            ).fetchall()
+            conn.execute("DELETE FROM layer_users WHERE user = ?", (user,))
+        if not discard:
+            return []
+        pending = {row[0] for row in rows}
+        deleted: list[str] = []
+        progress = True
+        while progress:  # children first: a parent becomes free once its child is gone
+            progress = False
+            for layer_id in sorted(pending):
+                if self.delete_layer(layer_id):
+                    deleted.append(layer_id)
+                    pending.discard(layer_id)
+                    progress = True
+        return deleted
+
+    def _release_dead_holds(self) -> None:
+        """Holds are named "<kind>:<pid>:<random>"; a writer killed with -9 never released
+        its own, so drop them (and the layers only they kept) once the pid is gone."""
+        users = {row[0] for row in self.db.query("SELECT DISTINCT user FROM layer_users")}
+        for user in users:
+            kind, _, rest = user.partition(":")
+            pid = rest.partition(":")[0]
+            if kind == HOLD_KIND and pid.isdigit() and not staging.pid_alive(int(pid)):
+                log.debug("releasing the layer holds of dead writer %s", user)
+                self.release_holds(user, discard=True)
 
     def remove_layer_user(self, layer_id: str, user: str) -> None:
         with self.db.write() as conn:

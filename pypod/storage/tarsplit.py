@@ -44,8 +44,9 @@ class SplitWriter:
 
     def __init__(self, meta_dir: str) -> None:
         self._dir = meta_dir
-        # closed by close(); the writer lives across a whole extraction
-        self._file = gzip.open(os.path.join(meta_dir, SPLIT_FILE), "wb", compresslevel=1)  # noqa: SIM115
+        # Records collect in memory and are compressed once at close: thousands of small
+        # GzipFile.write calls cost more CPU than the extraction's own bookkeeping.
+        self._out = bytearray()
         self._raw = bytearray()
         self._records = 0
         self._last: dict[str, int] = {}  # path -> index of its latest F record
@@ -57,14 +58,14 @@ class SplitWriter:
 
     def _flush_raw(self) -> None:
         if self._raw:
-            self._file.write(b"R" + _varint(len(self._raw)))
-            self._file.write(self._raw)
+            self._out += b"R" + _varint(len(self._raw))
+            self._out += self._raw
             self._raw.clear()
 
     def payload(self, path: str, size: int) -> None:
         self._flush_raw()
         encoded = path.encode("utf-8", "surrogateescape")
-        self._file.write(b"F" + _varint(len(encoded)) + encoded + _varint(size))
+        self._out += b"F" + _varint(len(encoded)) + encoded + _varint(size)
         self._last[path] = self._records
         self._records += 1
 
@@ -85,7 +86,10 @@ class SplitWriter:
 
     def close(self) -> None:
         self._flush_raw()
-        self._file.close()
+        data = gzip.compress(bytes(self._out), compresslevel=1, mtime=0)
+        with open(os.path.join(self._dir, SPLIT_FILE), "wb") as f:
+            f.write(data)
+        self._out = bytearray()
 
 
 def _read_varint(src: BinaryIO) -> int:

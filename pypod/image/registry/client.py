@@ -334,8 +334,19 @@ def _describe(exc: Exception) -> str:
     if "wrong version number" in low or "record layer failure" in low:
         return "http: server gave HTTP response to HTTPS client"
     if "certificate verify failed" in low:
-        return f"tls: failed to verify certificate: {text}"
+        return f"tls: failed to verify certificate: {_x509_reason(low) or text}"
     return text
+
+
+def _x509_reason(low: str) -> str:
+    """OpenSSL's verify error in Go's x509 words (the ones users search for)."""
+    if "self-signed" in low or "self signed" in low or "unable to get local issuer" in low:
+        return "x509: certificate signed by unknown authority"
+    if "mismatch" in low:
+        return "x509: certificate is not valid for this host"
+    if "expired" in low or "not yet valid" in low:
+        return "x509: certificate has expired or is not yet valid"
+    return ""
 
 
 def _retry_after(resp: httpx.Response) -> float:

@@ -170,10 +170,15 @@ class DockerSource:
 
     def _endpoints(self) -> list[tuple[str, str, bool]]:
         conf = _registries(self._ctx)
-        if conf.is_blocked(self._ref.reference_string()):
+        name = self._ref.reference_string()
+        reg = conf.find_registry(name)
+        if reg is not None and reg.blocked:
+            from pypod.config.registries_conf import SYSTEM_DROPIN_DIR
             from pypod.errors import PolicyDenied
 
-            raise PolicyDenied(f"registry {self._ref.domain} is blocked in registries.conf")
+            raise PolicyDenied(
+                f"registry {reg.prefix} is blocked in {conf.main_file} or {SYSTEM_DROPIN_DIR}"
+            )
         out = []
         for ep in conf.pull_sources(self._ref.reference_string()):
             host, repo = _split_endpoint(ep.name, self._ref)
@@ -194,7 +199,7 @@ class DockerSource:
         return raw, mt
 
     def _open_first(self) -> tuple[bytes, str]:
-        last: PypodError | None = None
+        failed: list[tuple[str, PypodError]] = []
         for host, repo, insecure in self._endpoints():
             client = open_client(self._ctx, host, repo, insecure)
             try:
@@ -202,12 +207,11 @@ class DockerSource:
             except PypodError as exc:
                 log.info("pulling %s from %s/%s failed: %s", self._ref, host, repo, exc)
                 client.close()
-                last = exc
+                failed.append((f"{host}/{repo}", exc))
                 continue
             self.client, self.repo = client, repo
             return raw, mt
-        assert last is not None
-        raise last
+        raise _all_failed(failed)
 
     def get_blob(self, info: BlobInfo) -> tuple[BinaryIO, int]:
         if self.client is None:
@@ -229,6 +233,20 @@ class DockerSource:
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
+
+
+def _all_failed(failed: list[tuple[str, PypodError]]) -> PypodError:
+    """The primary location's error (the last tried), naming the mirrors that failed first,
+    in the words containers/image uses."""
+    import copy
+
+    primary_name, primary = failed[-1]
+    if len(failed) == 1:
+        return primary
+    mirrors = "\n".join(f"[{name}: {exc.message}]" for name, exc in failed[:-1])
+    out = copy.copy(primary)
+    out.args = (f"(Mirrors also failed: {mirrors}): {primary_name}: {primary.message}",)
+    return out
 
 
 class DockerDestination:

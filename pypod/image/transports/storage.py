@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,8 +35,23 @@ from pypod.image.types import (
 if TYPE_CHECKING:
     from pypod.storage.store import Store
 
+log = logging.getLogger(__name__)
+
 TRANSPORT = "containers-storage"
 _ID = re.compile(r"[0-9a-f]{64}")
+_LAYER_TYPES = frozenset(
+    {
+        mf.OCI_LAYER,
+        mf.OCI_LAYER_GZIP,
+        mf.OCI_LAYER_ZSTD,
+        mf.OCI_LAYER_ND,
+        mf.OCI_LAYER_ND_GZIP,
+        mf.OCI_LAYER_ND_ZSTD,
+        mf.DOCKER_LAYER,
+        mf.DOCKER_LAYER_GZIP,
+        mf.DOCKER_FOREIGN_GZIP,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,6 +205,10 @@ class StorageDestination:
         self._spool_dir: str | None = None
         self._spooled: dict[int, tuple[str, BlobInfo]] = {}
         self._committed = False
+        from pypod.storage.store import new_hold
+
+        # every layer this write stores or reuses is held under this name until close()
+        self._hold = new_hold()
 
     @property
     def reference(self) -> StorageRef:
@@ -243,7 +263,7 @@ class StorageDestination:
         positions = [i for i, d in enumerate(self._diff_ids) if d == diff]
         if layer is not None:
             positions = [index]
-        if all(self._store.has_layer(self._chains[i]) for i in positions):
+        if all(self._store.hold_layer(self._chains[i], self._hold) for i in positions):
             return BlobInfo(digest=info.digest, size=info.size, media_type=info.media_type)
         return None
 
@@ -262,6 +282,9 @@ class StorageDestination:
 
             self._diff_ids = layer.diff_ids
             self._chains = chain_ids(layer.diff_ids)
+        if info.media_type and info.media_type not in _LAYER_TYPES:
+            # Podman refuses what it cannot interpret rather than guessing it is a tar
+            raise InvalidArgument(f"unsupported layer media type {info.media_type!r}")
         if layer is not None and layer.empty_layer:
             while stream.read(1 << 20):
                 pass
@@ -280,7 +303,7 @@ class StorageDestination:
         chain = self._chains[index]
         parent = self._chains[index - 1] if index else None
         store = self._store
-        if store.has_layer(chain):
+        if store.hold_layer(chain, self._hold):
             while plain.read(1 << 20):  # idempotent: still consume (the pipeline verifies)
                 pass
             return
@@ -292,6 +315,7 @@ class StorageDestination:
                 diff_digest=self._diff_ids[index],
                 compressed_digest=info.digest if algo != "none" else None,
                 compressed_size=info.size if algo != "none" and info.size >= 0 else None,
+                hold=self._hold,
             )
             return
         # vfs and the parent is not there yet: keep the plain tar until commit
@@ -338,7 +362,11 @@ class StorageDestination:
         )
 
     def close(self) -> None:
-        # stored layers stay (complete and reusable by a retry); only spooled tars go
+        # A write that never became an image takes its new layers with it (nothing half-done
+        # stays behind after a failed pull or load); layers other images use stay.
+        dropped = self._store.release_holds(self._hold, discard=not self._committed)
+        if dropped:
+            log.debug("removed %d layers of an uncommitted image", len(dropped))
         if self._spool_dir is not None:
             from pypod.storage import staging
 

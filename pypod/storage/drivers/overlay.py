@@ -125,7 +125,8 @@ class OverlayDriver:
             if not os.path.exists(path):  # dangling: its layer is gone
                 os.unlink(path)
         for name in os.listdir(self.home):
-            if name.startswith(".probe-"):
+            # ".probe-PID-HEX": only a dead prober's scratch dir; a live one is still mounting
+            if name.startswith(".probe-") and not _prober_alive(name):
                 shutil.rmtree(os.path.join(self.home, name), ignore_errors=True)
 
     def _link(self, layer_id: str) -> str:
@@ -217,3 +218,12 @@ def _clear_dead_fuse(target: str) -> None:
             raise
         log.debug("%s: dead fuse mount, detaching", target)
         m.unmount(target, detach=True)
+
+
+def _prober_alive(name: str) -> bool:
+    from pypod.storage.staging import pid_alive
+
+    try:
+        return pid_alive(int(name.split("-")[1]))
+    except (IndexError, ValueError):
+        return False
