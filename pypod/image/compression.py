@@ -79,6 +79,15 @@ class ChunkReader(io.RawIOBase):
                     self._eof = True
                 parts.append(chunk)
             return b"".join(parts)
+        if not self._buf and not self._eof:
+            # the common case: hand the next chunk over as is, without copying it twice
+            chunk = self._fill()
+            if not chunk:
+                self._eof = True
+                return b""
+            if len(chunk) <= n:
+                return chunk
+            self._buf = chunk
         while len(self._buf) < n and not self._eof:
             chunk = self._fill()
             if chunk:

@@ -31,6 +31,20 @@ WHITEOUT_PREFIX = ".wh."
 WHITEOUT_META = ".wh..wh."
 WHITEOUT_OPAQUE = ".wh..wh..opq"
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_CREATED_MODE_BITS = 0o777  # what os.open's mode can give; setuid/setgid/sticky need chmod
+
+
+def _read_umask() -> int:
+    """The process umask, read without changing it (os.umask would race with other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o777  # unknown: always chmod
+
 _MAX_SYMLINKS = 40
 
 
@@ -75,6 +89,7 @@ class Extractor:
         self._can_mknod = True
         self._euid = os.geteuid()
         self._egid = os.getegid()
+        self._umask = _read_umask()  # per extraction: pypod never changes it, a caller might
         self._sgid_dirs: set[str] = set()  # dirs of this layer whose new files take their gid
 
     # path resolution ------------------------------------------------------------------------
@@ -187,15 +202,17 @@ class Extractor:
 
     def _regular(self, reader: ts.TarReader, entry: ts.TarEntry, rel: str, path: str) -> None:
         try:
-            fd = os.open(path, _CREATE, 0o600)
+            fd = os.open(path, _CREATE, entry.mode & _CREATED_MODE_BITS)
         except FileExistsError:
             self._clear(rel, path, keep_dir=False)
-            fd = os.open(path, _CREATE, 0o600)
+            fd = os.open(path, _CREATE, entry.mode & _CREATED_MODE_BITS)
         try:
             if entry.size:
                 reader.copy_payload(fd, rel)
-            self._chown(fd, entry, rel)
-            os.chmod(fd, entry.mode)
+            chowned = self._chown(fd, entry, rel)
+            if chowned or entry.mode & ~_CREATED_MODE_BITS or entry.mode & self._umask:
+                # the mode os.open gave is not the entry's (or chown cleared setuid/setgid)
+                os.chmod(fd, entry.mode)
             for key, value in entry.xattrs.items():
                 self._setxattr(fd, key, value, entry.name)
             os.utime(fd, ns=self._times(entry))
@@ -282,13 +299,15 @@ class Extractor:
             atime = entry.mtime_ns
         return atime, entry.mtime_ns
 
-    def _chown(self, fd: int, entry: ts.TarEntry, rel: str = "") -> None:
+    def _chown(self, fd: int, entry: ts.TarEntry, rel: str = "") -> bool:
+        """Give fd the entry's owner; False when it already had it (nothing was done)."""
         if entry.uid == self._euid and entry.gid == self._egid and self._owner_is_ours(rel):
-            return  # a new file already belongs to us: most layers are all root-owned
+            return False  # a new file already belongs to us: most layers are all root-owned
         try:
             os.fchown(fd, entry.uid, entry.gid)
         except OSError as exc:
             self._chown_failed(entry, exc)
+        return True
 
     def _owner_is_ours(self, rel: str) -> bool:
         """A file created in rel's parent got our ids unless that dir is setgid. Only dirs this

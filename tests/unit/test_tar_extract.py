@@ -158,3 +158,28 @@ def test_file_modes_owner_xattrs(tmp_path) -> None:
     assert stat.S_IMODE(st.st_mode) == 0o4711
     assert (st.st_uid, st.st_gid, st.st_mtime) == (7, 8, 2_000_000)
     assert os.getxattr(root / "suid", "user.k") == b"v"
+
+
+@pytest.mark.parametrize("whiteout_format", ["overlay", "vfs"])
+def test_modes_survive_any_umask(tmp_path, whiteout_format) -> None:
+    """Files are created with their final mode where os.open can give it; the rest (bits the
+    umask removes, setuid/setgid/sticky, read-only files) still end with the entry's mode."""
+    modes = {"a": 0o644, "b": 0o666, "c": 0o4755, "d": 0o444, "e": 0o700, "f": 0o2711, "g": 0o777}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, mode in modes.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = 3, mode
+            tar.addfile(info, io.BytesIO(b"abc"))
+    root = tmp_path / "root"
+    root.mkdir()
+    old = os.umask(0o027)
+    try:
+        extract(
+            io.BytesIO(buf.getvalue()), str(root), ExtractOptions(whiteout_format=whiteout_format)
+        )
+    finally:
+        os.umask(old)
+    for name, mode in modes.items():
+        assert stat.S_IMODE(os.lstat(root / name).st_mode) == mode, name
+        assert (root / name).read_bytes() == b"abc"
