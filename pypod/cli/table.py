@@ -51,12 +51,77 @@ _IMAGE = {
     "untag": _c("untag", "Remove a name from a local image"),
 }
 
+_CONTAINER = {
+    "attach": _c("attach", "Attach to a running container"),
+    "cleanup": _c(
+        "container_cleanup", "Clean up network and mountpoints of one or more containers"
+    ),
+    "clone": _c("container_clone", "Clone an existing container"),
+    "commit": _c("commit", "Create new image based on the changed container"),
+    "cp": _c("cp", "Copy files/folders between a container and the local filesystem"),
+    "create": _c("create", "Create but do not start a container"),
+    "diff": _c("diff", "Inspect changes to the container's file systems"),
+    "exec": _c("exec", "Run a process in a running container"),
+    "exists": _c("container_exists", "Check if a container exists in local storage"),
+    "export": _c("export", "Export a container's filesystem contents as a tar archive"),
+    "init": _c("init", "Initialize one or more containers"),
+    "inspect": _c("container_inspect", "Display the configuration of a container"),
+    "kill": _c("kill", "Kill one or more running containers with a specific signal"),
+    "list": _c("ps", "List containers"),
+    "logs": _c("logs", "Fetch the logs of one or more containers"),
+    "ls": _c("ps", "List containers"),
+    "mount": _c("mount", "Mount a working container's root filesystem"),
+    "pause": _c("pause", "Pause all the processes in one or more containers"),
+    "port": _c("port", "List port mappings or a specific mapping for the container"),
+    "prune": _c("container_prune", "Remove all non running containers"),
+    "ps": _c("ps", "List containers"),
+    "rename": _c("rename", "Rename an existing container"),
+    "restart": _c("restart", "Restart one or more containers"),
+    "rm": _c("rm", "Remove one or more containers"),
+    "run": _c("run", "Run a command in a new container"),
+    "start": _c("start", "Start one or more containers"),
+    "stats": _c("stats", "Display a live stream of container resource usage statistics"),
+    "stop": _c("stop", "Stop one or more containers"),
+    "top": _c("top", "Display the running processes of a container"),
+    "unmount": _c("unmount", "Unmount working container's root filesystem"),
+    "umount": _c("unmount", "Unmount working container's root filesystem"),
+    "unpause": _c("unpause", "Unpause the processes in one or more containers"),
+    "update": _c("update", "Update an existing container"),
+    "wait": _c("wait", "Block on one or more containers"),
+}
+
+_VOLUME = {
+    "create": _c("volume_create", "Create a new volume"),
+    "exists": _c("volume_exists", "Check if volume exists"),
+    "export": _c("volume_export", "Export volumes"),
+    "import": _c("volume_import", "Import a tarball contents into a volume"),
+    "inspect": _c("volume_inspect", "Display detailed information on one or more volumes"),
+    "ls": _c("volume_ls", "List volumes"),
+    "list": _c("volume_ls", "List volumes"),
+    "prune": _c("volume_prune", "Remove all unused volumes"),
+    "rm": _c("volume_rm", "Remove one or more volumes"),
+}
+
 _SYSTEM = {
+    "df": _c("system_df", "Show pypod disk usage"),
+    "events": _c("events", "Show pypod events"),
     "info": _c("info", "Display pypod system information"),
+    "prune": _c("system_prune", "Remove unused data"),
     "reset": _c("system_reset", "Reset pypod storage"),
 }
 
 COMMANDS: dict[str, Command | Group] = {
+    **{
+        k: v
+        for k, v in _CONTAINER.items()
+        if k not in ("cleanup", "clone", "exists", "list", "ls", "prune", "umount", "inspect")
+    },
+    "container": Group("Manage containers", dict(sorted(_CONTAINER.items()))),
+    "events": _SYSTEM["events"],
+    "healthcheck": Group(
+        "Manage health checks on containers",
+        {"run": _c("healthcheck_run", "Run the health check of a container")},
+    ),
     "history": _IMAGE["history"],
     "image": Group("Manage images", dict(sorted(_IMAGE.items()))),
     "images": _IMAGE["ls"],
@@ -76,4 +141,5 @@ COMMANDS: dict[str, Command | Group] = {
     "unshare": _c("unshare", "Run a command in a modified user namespace"),
     "untag": _IMAGE["untag"],
     "version": _c("version", "Display the pypod version information"),
+    "volume": Group("Manage volumes", dict(sorted(_VOLUME.items()))),
 }

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from pypod.domain.containers import ContainerEngine
     from pypod.domain.images import ImageEngine
     from pypod.domain.system import SystemEngine
+    from pypod.domain.volumes import VolumeEngine
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +31,12 @@ class EngineOptions:
 class Engine(Protocol):
     @property
     def images(self) -> ImageEngine: ...
+
+    @property
+    def containers(self) -> ContainerEngine: ...
+
+    @property
+    def volumes(self) -> VolumeEngine: ...
 
     @property
     def system(self) -> SystemEngine: ...

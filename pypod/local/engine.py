@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from pypod.config.containers_conf import ContainersConf
     from pypod.config.registries_conf import RegistriesConf
     from pypod.config.storage_conf import StorageConf
+    from pypod.core.containers import ContainerStore
+    from pypod.local.containers import LocalContainerEngine
     from pypod.local.images import LocalImageEngine
+    from pypod.local.volumes import LocalVolumeEngine
+    from pypod.runtime.types import Runtime
     from pypod.local.system import LocalSystemEngine
     from pypod.storage.store import Store
 
@@ -96,9 +100,40 @@ class LocalEngine:
     # nouns -------------------------------------------------------------------------------------
     @cached_property
     def images(self) -> LocalImageEngine:
-        from pypod.local.images import LocalImageEngine
+        from pypod.core.containers import ContainerStore
+    from pypod.local.containers import LocalContainerEngine
+    from pypod.local.images import LocalImageEngine
+    from pypod.local.volumes import LocalVolumeEngine
+    from pypod.runtime.types import Runtime
 
         return LocalImageEngine(self)
+
+    @cached_property
+    def containers(self) -> LocalContainerEngine:
+        from pypod.local.containers import LocalContainerEngine
+
+        return LocalContainerEngine(self)
+
+    @cached_property
+    def volumes(self) -> LocalVolumeEngine:
+        from pypod.local.volumes import LocalVolumeEngine
+
+        return LocalVolumeEngine(self)
+
+    @cached_property
+    def container_store(self) -> ContainerStore:
+        """Container and volume records; opened after the image store (same namespace)."""
+        store = self.store  # enters the user namespace first when rootless
+        from pypod.core.containers import ContainerStore
+
+        return ContainerStore.open(store.graph_root, store.run_root)
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        """The OCI runtime (through conmon) chosen for this host; see runtime/select.py."""
+        from pypod.runtime.conmon import open_runtime
+
+        return open_runtime(self)
 
     @cached_property
     def system(self) -> LocalSystemEngine:
@@ -107,5 +142,7 @@ class LocalEngine:
         return LocalSystemEngine(self)
 
     def close(self) -> None:
+        if "container_store" in self.__dict__:
+            self.container_store.close()
         if "store" in self.__dict__:
             self.store.close()
