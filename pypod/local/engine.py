@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from pypod.core.containers import ContainerStore
     from pypod.local.containers import LocalContainerEngine
     from pypod.local.images import LocalImageEngine
+    from pypod.local.system import LocalSystemEngine
     from pypod.local.volumes import LocalVolumeEngine
     from pypod.runtime.types import Runtime
-    from pypod.local.system import LocalSystemEngine
     from pypod.storage.store import Store
 
 
@@ -100,11 +100,7 @@ class LocalEngine:
     # nouns -------------------------------------------------------------------------------------
     @cached_property
     def images(self) -> LocalImageEngine:
-        from pypod.core.containers import ContainerStore
-    from pypod.local.containers import LocalContainerEngine
-    from pypod.local.images import LocalImageEngine
-    from pypod.local.volumes import LocalVolumeEngine
-    from pypod.runtime.types import Runtime
+        from pypod.local.images import LocalImageEngine
 
         return LocalImageEngine(self)
 
