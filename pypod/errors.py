@@ -18,7 +18,8 @@ them, with ``raise X(...) from exc``.
     │   └── ManifestUnknown               a registry has no such tag or digest
     ├── Conflict (125, 409)
     │   ├── NameInUse                     "name is in use"
-    │   └── ImageInUse                    "image is in use by a container"
+    │   ├── ImageInUse                    "image is in use by a container"
+    │   └── VolumeInUse                   "volume is being used"
     ├── ShortNameError (125, 400)         short name could not be resolved; lists what was tried
     ├── PolicyDenied (125, 403)           policy.json rejects the image
     ├── RegistryError (125, 502)          a registry answered with an error
@@ -104,6 +105,10 @@ class NameInUse(Conflict):
 
 class ImageInUse(Conflict):
     reason = "image is in use by a container"
+
+
+class VolumeInUse(Conflict):
+    reason = "volume is being used"
 
 
 class ShortNameError(PypodError):

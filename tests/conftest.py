@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.registry",
     "tests.fixtures.pypod_cli",
     "tests.fixtures.users",
+    "tests.fixtures.images",
 ]

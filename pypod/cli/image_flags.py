@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli.parser import Parser
-from pypod.domain.images import RegistryOptions
+from pypod.domain.images_options import RegistryOptions
 
 
 def add_registry_flags(p: Parser, *, cert_dir: bool = True, creds: bool = True) -> None:

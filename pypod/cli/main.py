@@ -5,13 +5,17 @@ This is the only place (with output.py) that prints errors; commands raise Pypod
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Sequence
 
 from pypod import __version__
 from pypod.cli.table import COMMANDS, Command, Group
 from pypod.errors import PypodError
+
+# typing's TYPE_CHECKING without importing typing (or collections.abc): `pypod --version`
+# loads nothing but this module, the command table and the error classes.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 PROG = "pypod"
 
@@ -159,6 +163,8 @@ def run(argv: Sequence[str]) -> int:
     if "-h" in before or "--help" in before:
         rest = ["--help"]
     path, command, rest = _resolve(rest)
+
+    import importlib
 
     from pypod.cli.context import Context
     from pypod.cli.parser import GLOBAL_KEYS, Parser, add_global_flags

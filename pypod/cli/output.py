@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,6 +21,8 @@ def warn(text: str) -> None:
 
 def to_json(obj: Any) -> str:
     """Podman's JSON: 4-space indent, keys as given, non-ASCII kept."""
+    import json  # not for table output, the common case
+
     return json.dumps(obj, indent=4, ensure_ascii=False, default=_default)
 
 

@@ -43,6 +43,11 @@ class Parser(argparse.ArgumentParser):
         self.examples = list(examples)
         self.add_argument("-h", "--help", action="store_true", help=f"help for {command_path}")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks a formatter to check every add_argument's metavar; a fixed width spares
+        # the shutil import (terminal size) on every command. Our help has its own layout.
+        return self.formatter_class(prog=self.prog, width=100)
+
     def flag(self, *names: str, kind: str = "", **kwargs: Any) -> argparse.Action:
         """add_argument with Podman's type word in help ("string", "strings", "uint")."""
         if kind:

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import TextIO
 
-from pypod.domain.images import CopyProgress, ProgressCallback
+from pypod.domain.images_options import CopyProgress, ProgressCallback
 
 _WIDTH = 30
 _REDRAW_EVERY = 0.1  # seconds

@@ -8,7 +8,6 @@ text search, which is good enough to point a human at the right place.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any, NoReturn
 
 from pypod.errors import ConfigError
 
-_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
+_AT_LINE = r"\s*\(at line (\d+), column \d+\)"  # compiled by re's cache when a file is bad
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,9 +40,9 @@ def parse(path: str, text: str) -> TomlFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
-        m = _AT_LINE.search(msg)
+        m = re.search(_AT_LINE, msg)
         line = int(m.group(1)) if m else None
-        raise ConfigError(path, _AT_LINE.sub("", msg), line) from exc
+        raise ConfigError(path, re.sub(_AT_LINE, "", msg), line) from exc
     return TomlFile(path=path, text=text, data=data)
 
 
@@ -61,6 +60,8 @@ def load(path: str) -> TomlFile | None:
 
 def dropins(directory: str, suffix: str = ".conf") -> list[str]:
     """The drop-in files of a .d directory in lexical order (missing directory: none)."""
+    import glob  # drop-in directories only
+
     return sorted(glob.glob(os.path.join(glob.escape(directory), "*" + suffix)))
 
 

@@ -1,4 +1,5 @@
-"""Images noun: the requests, reports and the ImageEngine protocol every front end calls.
+"""Images noun: the ImageEngine protocol every front end calls; its requests and reports live in
+the images_* modules next to this one, split by verb so a command imports only its own types.
 
 Multi-target verbs (remove, inspect, mount, unmount, prune) return one report per target, with
 the error for that target in the report, so `rmi a b c` acts on every name and reports every
@@ -6,285 +7,84 @@ failure the same way locally and remotely. Single-target verbs raise PypodError 
 
 Timestamps are unix seconds (float); sizes are bytes. Inspect documents are dicts with Podman's
 JSON keys because they are exactly what `inspect` prints and what the REST API returns.
+
+`from pypod.domain.images import X` still works for every request/report type (resolved lazily by
+__getattr__, so it costs only X's module); code on a start-up path imports the images_* module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, BinaryIO, Protocol
-
-
-class PullPolicy(StrEnum):
-    ALWAYS = "always"
-    MISSING = "missing"
-    NEVER = "never"
-    NEWER = "newer"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RegistryOptions:
-    """How to talk to a registry. tls_verify None = as registries.conf says."""
-
-    tls_verify: bool | None = None
-    creds: str | None = None  # "user[:password]"
-    authfile: str | None = None
-    cert_dir: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Platform:
-    """ "" = this host's."""
-
-    os: str = ""
-    arch: str = ""
-    variant: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CopyProgress:
-    """What the copy pipeline reports while it works.
-
-    kind: "message" (a line such as "Copying blob sha256:..."; text holds it), "start" (a blob
-    transfer begins; total may be -1), "bytes" (offset bytes of the blob done), "skipped" (the
-    destination already has the blob), "done" (the blob is complete).
-    """
-
-    kind: str
-    text: str = ""
-    digest: str = ""
-    offset: int = 0
-    total: int = -1
-
-
-ProgressCallback = Callable[[CopyProgress], None]
-
-
-# pull / push / copy ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PullRequest:
-    reference: str
-    all_tags: bool = False
-    policy: PullPolicy = PullPolicy.ALWAYS
-    platform: Platform = field(default_factory=Platform)
-    registry: RegistryOptions = field(default_factory=RegistryOptions)
-    progress: ProgressCallback | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PullReport:
-    images: tuple[str, ...]  # full image ids, in pull order
-    names: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PushRequest:
-    source: str  # a local image name or id
-    destination: str = ""  # "" = the source name at its registry; any transport accepted
-    format: str = ""  # "" (keep) | "oci" | "v2s2"
-    compression_format: str = ""  # "" = gzip | "zstd"
-    remove_signatures: bool = False
-    digestfile: str | None = None
-    registry: RegistryOptions = field(default_factory=RegistryOptions)
-    progress: ProgressCallback | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PushReport:
-    digest: str  # manifest digest written
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CopyRequest:
-    """`image copy`: any transport to any; a name without a transport is docker://."""
-
-    source: str
-    destination: str
-    all: bool = False
-    format: str = ""
-    src_registry: RegistryOptions = field(default_factory=RegistryOptions)
-    dest_registry: RegistryOptions = field(default_factory=RegistryOptions)
-    progress: ProgressCallback | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CopyReport:
-    digest: str
-
-
-# list / inspect / history / tree ------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListRequest:
-    all: bool = False
-    filters: tuple[str, ...] = ()  # "key=value" as given on the command line
-    sort: str = "created"  # created | id | repository | size | tag
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageSummary:
-    id: str
-    parent_id: str
-    repo_tags: tuple[str, ...]
-    repo_digests: tuple[str, ...]
-    digest: str
-    created: float
-    size: int
-    shared_size: int
-    virtual_size: int
-    labels: dict[str, str]
-    containers: int
-    read_only: bool
-    dangling: bool
-    names_history: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageRow:
-    """One line of `images`: an image under one of its names (`<none>` when untagged)."""
-
-    repository: str
-    tag: str
-    digest: str
-    image: ImageSummary
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InspectReport:
-    name: str
-    data: dict[str, Any] | None = None
-    error: Exception | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryEntry:
-    id: str  # image id for the entry that produced the top layer, else "<missing>"
-    created: float
-    created_by: str
-    size: int
-    comment: str
-    tags: tuple[str, ...] = ()
-    empty_layer: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TreeLayer:
-    id: str
-    size: int
-    top_of: tuple[str, ...] = ()  # names of images whose top layer this is (besides the root)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageTree:
-    id: str
-    tags: tuple[str, ...]
-    size: int
-    layers: tuple[TreeLayer, ...]
-    # --whatrequires: images built on top of this one, as (id, tags)
-    children: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-# remove / prune / tag ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RemoveRequest:
-    names: tuple[str, ...] = ()
-    all: bool = False
-    force: bool = False
-    ignore: bool = False  # unknown images are not an error
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RemoveReport:
-    name: str
-    id: str = ""
-    untagged: tuple[str, ...] = ()
-    deleted: bool = False
-    size: int = 0
-    error: Exception | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PruneRequest:
-    all: bool = False
-    filters: tuple[str, ...] = ()
-
-
-# archives -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SaveRequest:
-    names: tuple[str, ...]
-    output: str | BinaryIO  # a path, or a stream such as stdout
-    format: str = "docker-archive"  # docker-archive | oci-archive | oci-dir | docker-dir
-    multi_image: bool = False
-    compress: bool = False
-    progress: ProgressCallback | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoadRequest:
-    input: str | BinaryIO  # a path, or a stream (stdin)
-    progress: ProgressCallback | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoadReport:
-    names: tuple[str, ...]  # names loaded, or "sha256:<id>" for an untagged image
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImportRequest:
-    source: str | BinaryIO  # a path, an http(s) URL, or a stream
-    reference: str = ""
-    changes: tuple[str, ...] = ()
-    message: str = ""
-    platform: Platform = field(default_factory=Platform)
-    progress: ProgressCallback | None = None
-
-
-# mounts ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MountReport:
-    name: str
-    id: str = ""
-    path: str = ""
-    names: tuple[str, ...] = ()
-    error: Exception | None = None
-
-
-# registries -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchRequest:
-    term: str
-    limit: int = 0
-    list_tags: bool = False
-    registry: RegistryOptions = field(default_factory=RegistryOptions)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchReport:
-    name: str
-    tags: tuple[str, ...] = ()
-    description: str = ""
-    stars: int = 0
-    official: str = ""
-    automated: str = ""
-    index: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoginRequest:
-    registry: str
-    username: str = ""
-    password: str = ""
-    get_login: bool = False
-    registry_options: RegistryOptions = field(default_factory=RegistryOptions)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LogoutRequest:
-    registry: str = ""
-    all: bool = False
-    authfile: str | None = None
+import importlib
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pypod.domain.images_detail import (
+        HistoryEntry,
+        ImageTree,
+        InspectReport,
+        MountReport,
+    )
+    from pypod.domain.images_list import ImageRow, ImageSummary, ListRequest
+    from pypod.domain.images_options import RegistryOptions
+    from pypod.domain.images_registry import (
+        LoginRequest,
+        LogoutRequest,
+        SearchReport,
+        SearchRequest,
+    )
+    from pypod.domain.images_remove import PruneRequest, RemoveReport, RemoveRequest
+    from pypod.domain.images_transfer import (
+        CopyReport,
+        CopyRequest,
+        ImportRequest,
+        LoadReport,
+        LoadRequest,
+        PullReport,
+        PullRequest,
+        PushReport,
+        PushRequest,
+        SaveRequest,
+    )
+
+_HOMES = {
+    "PullPolicy": "pypod.domain.images_options",
+    "RegistryOptions": "pypod.domain.images_options",
+    "Platform": "pypod.domain.images_options",
+    "CopyProgress": "pypod.domain.images_options",
+    "ProgressCallback": "pypod.domain.images_options",
+    "PullRequest": "pypod.domain.images_transfer",
+    "PullReport": "pypod.domain.images_transfer",
+    "PushRequest": "pypod.domain.images_transfer",
+    "PushReport": "pypod.domain.images_transfer",
+    "CopyRequest": "pypod.domain.images_transfer",
+    "CopyReport": "pypod.domain.images_transfer",
+    "SaveRequest": "pypod.domain.images_transfer",
+    "LoadRequest": "pypod.domain.images_transfer",
+    "LoadReport": "pypod.domain.images_transfer",
+    "ImportRequest": "pypod.domain.images_transfer",
+    "SearchRequest": "pypod.domain.images_registry",
+    "SearchReport": "pypod.domain.images_registry",
+    "LoginRequest": "pypod.domain.images_registry",
+    "LogoutRequest": "pypod.domain.images_registry",
+    "ListRequest": "pypod.domain.images_list",
+    "ImageSummary": "pypod.domain.images_list",
+    "ImageRow": "pypod.domain.images_list",
+    "InspectReport": "pypod.domain.images_detail",
+    "HistoryEntry": "pypod.domain.images_detail",
+    "TreeLayer": "pypod.domain.images_detail",
+    "ImageTree": "pypod.domain.images_detail",
+    "MountReport": "pypod.domain.images_detail",
+    "RemoveRequest": "pypod.domain.images_remove",
+    "RemoveReport": "pypod.domain.images_remove",
+    "PruneRequest": "pypod.domain.images_remove",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
 
 
 class ImageEngine(Protocol):

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pypod.format.gotemplate import Template, TemplateError, compile
+if TYPE_CHECKING:
+    from pypod.format.gotemplate import Template
 
-_JSON_FORMAT = re.compile(r"^\s*(json|\{\{\s*json\s*(\.)?\s*\}\})\s*$")
-_RANGE = re.compile(r"(?s)\{\{\s*range\s*\.\s*\}\}.*\{\{\s*end\s*-?\s*\}\}")
+# Patterns as text: re compiles (and caches) one when it is first used, not at import.
+_JSON_FORMAT = r"^\s*(json|\{\{\s*json\s*(\.)?\s*\}\})\s*$"
+_RANGE = r"(?s)\{\{\s*range\s*\.\s*\}\}.*\{\{\s*end\s*-?\s*\}\}"
 _TABLE_SUBS = {"table ": "", "\\t": "\t", " ": "\t", "\\n": "\n"}
-_TABLE_RE = re.compile(r"table |\\t| |\\n")
-_ESC_RE = re.compile(r"\\t|\\n")
-_FIRST_FIELD = re.compile(r"\{\{[^}]*?\.([A-Za-z_][A-Za-z0-9_]*)")
+_TABLE_RE = r"table |\\t| |\\n"
+_ESC_RE = r"\\t|\\n"
+_FIRST_FIELD = r"\{\{[^}]*?\.([A-Za-z_][A-Za-z0-9_]*)"
 
 MIN_WIDTH = 12
 PADDING = 2
@@ -34,7 +36,7 @@ PADDING = 2
 
 def is_json(fmt: str) -> bool:
     """True for --format json, {{json}} and {{json .}}: the caller prints JSON instead."""
-    return bool(_JSON_FORMAT.match(fmt))
+    return bool(re.match(_JSON_FORMAT, fmt))
 
 
 def has_table(fmt: str) -> bool:
@@ -45,20 +47,22 @@ def normalize_format(fmt: str) -> tuple[bool, str]:
     """(is_table, template text) after Podman's NormalizeFormat; the text ends with "\\n"."""
     table = has_table(fmt)
     if table:
-        text = _TABLE_RE.sub(lambda m: _TABLE_SUBS[m.group()], fmt)
+        text = re.sub(_TABLE_RE, lambda m: _TABLE_SUBS[m.group()], fmt)
     else:
-        text = _ESC_RE.sub(lambda m: "\t" if m.group() == "\\t" else "\n", fmt)
+        text = re.sub(_ESC_RE, lambda m: "\t" if m.group() == "\\t" else "\n", fmt)
     if not text.endswith("\n"):
         text += "\n"
     return table, text
 
 
 def enforce_range(fmt: str) -> str:
-    return fmt if _RANGE.search(fmt) else "{{range .}}" + fmt + "{{end -}}"
+    return fmt if re.search(_RANGE, fmt) else "{{range .}}" + fmt + "{{end -}}"
 
 
 def parse_format(fmt: str, name: str = "report") -> tuple[bool, Template]:
     """Compile a user's --format the way Podman does: normalised first, verbatim if that fails."""
+    from pypod.format.gotemplate import TemplateError, compile
+
     table, norm = normalize_format(fmt)
     if table:
         first, second = "{{range .}}" + norm + "{{end -}}", "{{range .}}" + fmt + "{{end -}}"
@@ -149,7 +153,7 @@ def _fallback_header(fmt_text: str, overrides: Mapping[str, str] | None) -> str:
     """When the template cannot run on header text, title each column by its first field."""
     cells = []
     for segment in _split_outside_actions(fmt_text.rstrip("\n")):
-        m = _FIRST_FIELD.search(segment)
+        m = re.search(_FIRST_FIELD, segment)
         cells.append(header_for(m.group(1), overrides) if m else "")
     return "\t".join(cells) + "\n"
 
@@ -208,8 +212,13 @@ def render_table(
     ``headers`` maps a field name to its column title where Podman does not derive it from
     the name (e.g. {"ID": "IMAGE ID"}). Raises TemplateError.
     """
-    table, tmpl = parse_format(fmt, name)
     rows = list(rows)
+    plain = _render_plain(rows, fmt, headers, noheading)
+    if plain is not None:
+        return plain
+    from pypod.format.gotemplate import TemplateError
+
+    table, tmpl = parse_format(fmt, name)
     if not table:
         return tmpl.execute(rows)
     parts = []
@@ -220,3 +229,58 @@ def render_table(
             parts.append(_fallback_header(normalize_format(fmt)[1], headers))
     parts.append(tmpl.execute(rows))
     return tabwrite("".join(parts))
+
+
+# --- plain formats ------------------------------------------------------------------------
+# Nearly every table the CLI prints by default ("table {{.Repository}}\t{{.Tag}}...") only
+# names fields of dict rows holding strings and ints, which Go's template prints as they are.
+# Such a format is filled in directly; anything else (functions, pipelines, other value
+# types, missing keys) goes through the template engine, which gives the same output.
+
+
+def _plain_parts(text: str) -> list[str] | None:
+    """[literal, field, literal, field, ..., literal] when every action is {{.Field}}."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("{{", pos)
+        if start < 0:
+            parts.append(text[pos:])
+            return parts if "}}" not in text[pos:] else None
+        end = text.find("}}", start)
+        if end < 0 or "}}" in text[pos:start]:
+            return None
+        action = text[start + 2 : end].strip(" \t")
+        name = action[1:]
+        if not action.startswith(".") or not name.isidentifier() or not name.isascii():
+            return None
+        parts += [text[pos:start], name]
+        pos = end + 2
+
+
+def _fill(parts: list[str], row: Any) -> str | None:
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        value = row.get(parts[i], _fill) if type(row) is dict else _fill
+        if type(value) is not str and type(value) is not int:
+            return None
+        out += [str(value), parts[i + 1]]
+    return "".join(out)
+
+
+def _render_plain(
+    rows: list[Any], fmt: str, headers: Mapping[str, str] | None, noheading: bool
+) -> str | None:
+    table, text = normalize_format(fmt)
+    parts = _plain_parts(text)
+    if parts is None:
+        return None
+    lines = []
+    if table and not noheading:
+        header_row = {name: header_for(name, headers) for name in parts[1::2]}
+        lines.append(_fill(parts, header_row))
+    lines += [_fill(parts, row) for row in rows]
+    if any(line is None for line in lines):
+        return None
+    out = "".join(lines)  # type: ignore[arg-type]
+    return tabwrite(out) if table else out

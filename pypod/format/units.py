@@ -10,19 +10,21 @@ parse_duration("1h30m")      -> 5400.0      (seconds, as Go's time.ParseDuration
 
 from __future__ import annotations
 
-import datetime
 import re
 import time
+from typing import TYPE_CHECKING
 
 from pypod.errors import InvalidArgument
-from pypod.format.gotemplate_fmt import format_float, go_duration
+from pypod.format.gonum import format_float, go_duration
+
+if TYPE_CHECKING:
+    import datetime
 
 _DECIMAL_ABBRS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 _BINARY_ABBRS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
 _PREFIXES = "kmgtp"
-_GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.IGNORECASE
-)
+# parse_size's number syntax (Go's ParseFloat); compiled by re's cache on first use
+_GO_FLOAT = r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)"
 _DURATION_UNITS = {
     "ns": 1,
     "us": 1_000,
@@ -105,7 +107,7 @@ def human_duration(seconds: float) -> str:
 
 def time_ago(ts: datetime.datetime | float, now: float | None = None) -> str:
     """human_duration(now - ts) + " ago"; ``ts`` is an aware datetime or a Unix time."""
-    then = ts.timestamp() if isinstance(ts, datetime.datetime) else float(ts)
+    then = float(ts) if isinstance(ts, int | float) else ts.timestamp()
     current = time.time() if now is None else now
     return human_duration(current - then) + " ago"
 
@@ -122,7 +124,7 @@ def parse_size(text: str, decimal: bool = False) -> int:
         num, suffix = text[:sep], text[sep + 1 :]
     else:
         num, suffix = text[: sep + 1], text[sep + 1 :]
-    if not _GO_FLOAT.fullmatch(num):
+    if not re.fullmatch(_GO_FLOAT, num, re.IGNORECASE):
         raise InvalidArgument(f'strconv.ParseFloat: parsing "{num}": invalid syntax')
     size = float(num)
     if size < 0:

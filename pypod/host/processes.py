@@ -110,3 +110,33 @@ def run(
 
 def output(argv: Sequence[str], **kwargs: object) -> str:
     return run(argv, **kwargs).stdout.decode(errors="replace")  # type: ignore[arg-type]
+
+
+def spawn(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    pass_fds: Sequence[int] = (),
+    inherit_stdio: bool = False,
+    capture_stderr: bool = False,
+) -> subprocess.Popen[bytes]:
+    """Start a process without waiting (conmon, which daemonizes itself). Its stdio is
+    /dev/null unless inherit_stdio (then ours); capture_stderr gives a pipe for early errors."""
+    argv = list(argv)
+    if "/" not in argv[0]:
+        argv[0] = require_binary(argv[0])
+    log.debug("spawn %s", argv)
+    quiet = None if inherit_stdio else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            argv,
+            env=dict(env),
+            pass_fds=tuple(pass_fds),
+            stdin=quiet,
+            stdout=quiet,
+            stderr=subprocess.PIPE if capture_stderr and not inherit_stdio else quiet,
+            close_fds=True,
+        )
+    except FileNotFoundError as exc:
+        name = os.path.basename(argv[0])
+        raise MissingComponent(name, PACKAGES.get(name, name)) from exc

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pypod.config.registries_conf import RegistriesConf
     from pypod.config.storage_conf import StorageConf
     from pypod.core.containers import ContainerStore
+    from pypod.core.events import EventLog
     from pypod.local.containers import LocalContainerEngine
     from pypod.local.images import LocalImageEngine
     from pypod.local.system import LocalSystemEngine
@@ -132,10 +133,38 @@ class LocalEngine:
         return open_runtime(self)
 
     @cached_property
+    def events(self) -> EventLog:
+        """The event log (Podman's file backend; --events-backend none disables it)."""
+        from pypod.core.events import EventLog
+        from pypod.errors import PypodError
+        from pypod.format.units import parse_size
+
+        conf = self.containers_conf.engine
+        backend = self.options.events_backend or conf.events_logger or "file"
+        if backend == "journald":  # pypod has no journald writer; keep the events anyway
+            backend = "file"
+        try:
+            max_size = parse_size(conf.events_logfile_max_size or "1m")
+        except PypodError:
+            max_size = 1024 * 1024
+        return EventLog.open(self.run_root, backend, conf.events_logfile_path, max_size)
+
+    @cached_property
     def system(self) -> LocalSystemEngine:
         from pypod.local.system import LocalSystemEngine
 
         return LocalSystemEngine(self)
+
+    # hooks the image engine calls (rmi, image prune): containers using an image ---------------
+    def image_users(self, image_id: str) -> list[str]:
+        from pypod.local.container_ops import image_users
+
+        return image_users(self, image_id)
+
+    def remove_image_users(self, image_id: str) -> None:
+        from pypod.local.container_ops import remove_image_users
+
+        remove_image_users(self, image_id)
 
     def close(self) -> None:
         if "container_store" in self.__dict__:

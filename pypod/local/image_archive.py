@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any
 
-from pypod.domain.images import LoadReport, LoadRequest, RegistryOptions, SaveRequest
+from pypod.domain.images_options import RegistryOptions
+from pypod.domain.images_transfer import LoadReport, LoadRequest, SaveRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local.image_pull import Reporter, run_copy, system_context
 from pypod.local.image_resolve import find_image, normalize_name

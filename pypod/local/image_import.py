@@ -17,7 +17,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pypod.domain.images import ImportRequest
+from pypod.domain.images_transfer import ImportRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local.image_inspect import go_time
 from pypod.local.image_resolve import normalize_name

@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pypod.domain.images import HistoryEntry, ImageTree, TreeLayer
+from pypod.domain.images_detail import HistoryEntry, ImageTree, TreeLayer
 from pypod.errors import PypodError
 from pypod.local.image_resolve import repo_digests, repo_tags
 

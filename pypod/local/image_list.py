@@ -6,15 +6,12 @@ intermediate images (no name, and another image is built on them) are hidden.
 
 from __future__ import annotations
 
-import fnmatch
-import re
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pypod.domain.images import ImageRow, ImageSummary, ListRequest
+from pypod.domain.images_list import ImageRow, ImageSummary, ListRequest
 from pypod.errors import InvalidArgument
-from pypod.local.image_inspect import image_config
 from pypod.local.image_resolve import find_image, repo_digests, repo_tags, split_name
 
 if TYPE_CHECKING:
@@ -37,11 +34,14 @@ _KEYS = (
 
 
 class Topology:
-    """Parent/child relations between images, from their layer chains."""
+    """Parent/child relations between images, from their layer chains. parents maps a top
+    layer to its parent when the caller has them already (Store.image_listing)."""
 
-    def __init__(self, store: Store, images: list[Image]) -> None:
+    def __init__(
+        self, store: Store, images: list[Image], parents: dict[str, str | None] | None = None
+    ) -> None:
         self._by_top: dict[str, list[Image]] = {}
-        self._parent_layer: dict[str, str | None] = {}
+        self._parent_layer: dict[str, str | None] = dict(parents or {})
         for image in images:
             if image.top_layer:
                 self._by_top.setdefault(image.top_layer, []).append(image)
@@ -59,8 +59,40 @@ class Topology:
         return bool(top) and any(p == top for p in self._parent_layer.values())
 
 
-def summarize(store: Store, image: Image, topo: Topology, containers: int = 0) -> ImageSummary:
-    cfg = image_config(store, image)
+class Labels:
+    """Images' config labels: from Store.image_listing's JSON when given, else read per image."""
+
+    def __init__(self, store: Store, known: dict[str, str | None] | None = None) -> None:
+        self._store = store
+        self._known = known
+        self._parsed: dict[str, dict[str, str]] = {}
+
+    def of(self, image: Image) -> dict[str, str]:
+        if image.id in self._parsed:
+            return self._parsed[image.id]
+        if self._known is None:
+            from pypod.local.image_inspect import image_config
+
+            labels: Any = (image_config(self._store, image).get("config") or {}).get("Labels")
+        else:
+            text = self._known.get(image.id)
+            labels = _json(text) if text else None
+        self._parsed[image.id] = dict(labels) if isinstance(labels, dict) else {}
+        return self._parsed[image.id]
+
+
+def _json(text: str) -> Any:
+    import json  # only for images that have labels
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def summarize(
+    store: Store, image: Image, topo: Topology, containers: int = 0, labels: Labels | None = None
+) -> ImageSummary:
     parent = topo.parent(image)
     tags = tuple(f"{r}:{t}" for r, t in repo_tags(image))
     return ImageSummary(
@@ -73,7 +105,7 @@ def summarize(store: Store, image: Image, topo: Topology, containers: int = 0) -
         size=image.size,
         shared_size=0,
         virtual_size=image.size,
-        labels=dict((cfg.get("config") or {}).get("Labels") or {}),
+        labels=dict((labels or Labels(store)).of(image)),
         containers=containers,
         read_only=image.read_only,
         dangling=not tags,
@@ -89,15 +121,17 @@ def _bool(key: str, value: str) -> bool:
     raise InvalidArgument(f"invalid filter {key}={value!r}: must be true or false")
 
 
-def _labels_match(store: Store, image: Image, spec: str) -> bool:
-    labels = (image_config(store, image).get("config") or {}).get("Labels") or {}
+def _labels_match(labels: Labels, image: Image, spec: str) -> bool:
     key, _, value = spec.partition("=")
-    if key not in labels:
+    found = labels.of(image)
+    if key not in found:
         return False
-    return not value or labels[key] == value
+    return not value or found[key] == value
 
 
 def _reference_match(image: Image, pattern: str) -> bool:
+    from fnmatch import fnmatchcase  # filters only
+
     for full in image.names:
         repo, tag, _ = split_name(full)
         forms = {full, repo}
@@ -106,21 +140,23 @@ def _reference_match(image: Image, pattern: str) -> bool:
                 forms.update({full[len(prefix) :], repo[len(prefix) :]})
         if tag:
             forms.update({f"{repo.rsplit('/', 1)[-1]}:{tag}", repo.rsplit("/", 1)[-1]})
-        if any(fnmatch.fnmatchcase(f, pattern) for f in forms):
+        if any(fnmatchcase(f, pattern) for f in forms):
             return True
     return False
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
 def parse_until(value: str) -> float:
     """A Go duration ("10m", "1h30m": that long ago), unix seconds or an RFC 3339 time."""
+    import re  # filters only
+
     from pypod.local.image_inspect import parse_time
 
     if re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+", value):
-        secs = sum(float(n) * _UNIT[u] for n, u in _DURATION.findall(value))
+        pairs = re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", value)
+        secs = sum(float(n) * _UNIT[u] for n, u in pairs)
         return time.time() - secs
     if re.fullmatch(r"\d+(?:\.\d+)?", value):
         return float(value)
@@ -130,7 +166,7 @@ def parse_until(value: str) -> float:
     return ts
 
 
-def _predicate(store: Store, topo: Topology, key: str, value: str) -> Predicate:
+def _predicate(store: Store, topo: Topology, labels: Labels, key: str, value: str) -> Predicate:
     if key == "dangling":
         want = _bool(key, value)
         return lambda im: (not repo_tags(im)) == want
@@ -141,7 +177,7 @@ def _predicate(store: Store, topo: Topology, key: str, value: str) -> Predicate:
         want = _bool(key, value)
         return lambda im: im.read_only == want
     if key == "label":
-        return lambda im: _labels_match(store, im, value)
+        return lambda im: _labels_match(labels, im, value)
     if key == "reference":
         return lambda im: _reference_match(im, value)
     if key == "id":
@@ -157,13 +193,16 @@ def _predicate(store: Store, topo: Topology, key: str, value: str) -> Predicate:
     raise InvalidArgument(f"invalid filter {key!r}")
 
 
-def build_filter(store: Store, topo: Topology, filters: Iterable[str]) -> Predicate:
+def build_filter(
+    store: Store, topo: Topology, filters: Iterable[str], labels: Labels | None = None
+) -> Predicate:
+    labels = labels or Labels(store)
     groups: dict[str, list[Predicate]] = {}
     for spec in filters:
         key, sep, value = spec.partition("=")
         if not sep or key not in _KEYS:
             raise InvalidArgument(f"invalid image filter {spec!r}")
-        groups.setdefault(key, []).append(_predicate(store, topo, key, value))
+        groups.setdefault(key, []).append(_predicate(store, topo, labels, key, value))
     preds = list(groups.values())
     return lambda im: all(any(p(im) for p in group) for group in preds)
 
@@ -177,15 +216,20 @@ def list_images(
     if req.sort not in _SORTS:
         raise InvalidArgument(f"invalid option for --sort, options are: {list(_SORTS)}")
     with store.reading():
-        images = store.images()
-        topo = Topology(store, images)
-        keep = build_filter(store, topo, req.filters)
+        listing = store.image_listing()
+        images = [im for im, _parent, _labels in listing]
+        topo = Topology(store, images, {im.top_layer: p for im, p, _ in listing if im.top_layer})
+        labels = Labels(store, {im.id: text for im, _parent, text in listing})
+        keep = build_filter(store, topo, req.filters, labels)
         chosen = [
             im
             for im in images
             if keep(im) and (req.all or repo_tags(im) or not topo.has_children(im))
         ]
-        out = [summarize(store, im, topo, containers(im.id) if containers else 0) for im in chosen]
+        out = [
+            summarize(store, im, topo, containers(im.id) if containers else 0, labels)
+            for im in chosen
+        ]
     out.sort(key=lambda s: (-s.created, s.id))
     return out
 

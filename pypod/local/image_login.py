@@ -6,13 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from pypod.domain.images import (
-    LoginRequest,
-    LogoutRequest,
-    RegistryOptions,
-    SearchReport,
-    SearchRequest,
-)
+from pypod.domain.images_options import RegistryOptions
+from pypod.domain.images_registry import LoginRequest, LogoutRequest, SearchReport, SearchRequest
 from pypod.errors import InvalidArgument, NotFound, PypodError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from pypod.domain.images import MountReport
+from pypod.domain.images_detail import MountReport
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local.image_resolve import find_image
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from pypod.domain.images import (
-    CopyProgress,
+from pypod.domain.images_options import CopyProgress, ProgressCallback, PullPolicy, RegistryOptions
+from pypod.domain.images_transfer import (
     CopyReport,
     CopyRequest,
-    ProgressCallback,
-    PullPolicy,
     PullReport,
     PullRequest,
     PushReport,
     PushRequest,
-    RegistryOptions,
 )
 from pypod.errors import ImageNotFound, InvalidArgument, PypodError
 from pypod.local.image_resolve import find_image, not_known

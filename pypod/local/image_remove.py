@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pypod.domain.images import PruneRequest, RemoveReport, RemoveRequest
+from pypod.domain.images_remove import PruneRequest, RemoveReport, RemoveRequest
 from pypod.errors import Conflict, ImageInUse, ImageNotFound, InvalidArgument, NotFound
 from pypod.local.image_list import Topology, build_filter
 from pypod.local.image_resolve import find_image, normalize_name, repo_tags, split_name

@@ -9,7 +9,6 @@ repository ends with `/NAME` (so `busybox` finds `docker.io/library/busybox`).
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from pypod.errors import ImageNotFound, InvalidReference
@@ -20,8 +19,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_HEX = re.compile(r"^[a-f0-9]{3,64}$")
-_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+_HEXDIGITS = frozenset("0123456789abcdef")
+
+
+def _is_id_prefix(text: str) -> bool:
+    """3 to 64 lower-case hex digits (a set test: `re` is not loaded by read-only commands)."""
+    return 3 <= len(text) <= 64 and _HEXDIGITS.issuperset(text)
 
 
 def not_known(name: str) -> ImageNotFound:
@@ -65,8 +68,8 @@ def _local_candidates(name: str, registries: object | None) -> list[str]:
 
 def find_image(store: Store, name: str, registries: object | None = None) -> Image:
     """The stored image NAME denotes. Raises ImageNotFound("NAME: image not known")."""
-    key = name[len("sha256:") :] if _DIGEST.match(name) or name.startswith("sha256:") else name
-    if _HEX.match(key):
+    key = name.removeprefix("sha256:")
+    if _is_id_prefix(key):
         image = _try(store, key)
         if image is not None:
             return image

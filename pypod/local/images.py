@@ -35,6 +35,32 @@ class LocalImageEngine:
     def _store(self) -> Any:
         return self._engine.store
 
+    def _event(self, status: str, *, id: str = "", name: str = "") -> None:
+        """Podman's image events (pull, push, tag, untag, remove, save, load, import)."""
+        events = getattr(self._engine, "events", None)
+        if events is not None:
+            events.emit("image", status, id=id, name=name)
+
+    def _full_names(self, names: list[str]) -> list[str]:
+        from pypod.local.image_resolve import normalize_name
+
+        out = []
+        for n in names:
+            try:
+                out.append(normalize_name(n))
+            except PypodError:
+                out.append(n)
+        return out
+
+    def _removal_events(self, reports: list[d.RemoveReport]) -> list[d.RemoveReport]:
+        for r in reports:
+            if r.error is None:
+                for n in r.untagged:
+                    self._event("untag", id=r.id, name=n)
+                if r.deleted:
+                    self._event("remove", id=r.id, name=r.name)
+        return reports
+
     def _find(self, name: str) -> Any:
         from pypod.local.image_resolve import find_image
 
@@ -44,12 +70,17 @@ class LocalImageEngine:
     def pull(self, req: d.PullRequest) -> d.PullReport:
         from pypod.local.image_pull import pull
 
-        return pull(self._engine, req)
+        report = pull(self._engine, req)
+        for image_id in report.images:
+            self._event("pull", id=image_id, name=req.reference)
+        return report
 
     def push(self, req: d.PushRequest) -> d.PushReport:
         from pypod.local.image_pull import push
 
-        return push(self._engine, req)
+        report = push(self._engine, req)
+        self._event("push", name=req.destination or req.source)
+        return report
 
     def copy(self, req: d.CopyRequest) -> d.CopyReport:
         from pypod.local.image_pull import copy
@@ -126,38 +157,53 @@ class LocalImageEngine:
         from pypod.local.image_remove import tag
 
         tag(self._store, name, new_names, self._engine.registries)
+        image_id = self._find(name).id
+        for n in self._full_names(new_names):
+            self._event("tag", id=image_id, name=n)
 
     def untag(self, name: str, names: list[str]) -> None:
         from pypod.local.image_remove import untag
 
+        image = self._find(name)
         untag(self._store, name, names, self._engine.registries)
+        for n in self._full_names(names) if names else list(image.names):
+            self._event("untag", id=image.id, name=n)
 
     def remove(self, req: d.RemoveRequest) -> list[d.RemoveReport]:
         from pypod.local.image_remove import remove
 
-        return remove(self._store, req, self._users, self._remove_users(), self._engine.registries)
+        return self._removal_events(
+            remove(self._store, req, self._users, self._remove_users(), self._engine.registries)
+        )
 
     def prune(self, req: d.PruneRequest) -> list[d.RemoveReport]:
         from pypod.local.image_remove import prune
 
-        return prune(self._store, req, self._users)
+        return self._removal_events(prune(self._store, req, self._users))
 
     # archives -----------------------------------------------------------------------------------
     def save(self, req: d.SaveRequest) -> None:
         from pypod.local.image_archive import save
 
         save(self._engine, req)
+        for n in req.names:
+            self._event("save", name=n)
 
     def load(self, req: d.LoadRequest) -> d.LoadReport:
         from pypod.local.image_archive import load
 
-        return load(self._engine, req)
+        report = load(self._engine, req)
+        for n in report.names:
+            self._event("load", name=n)
+        return report
 
     def import_image(self, req: d.ImportRequest) -> str:
         from pypod.local.image_import import import_image
         from pypod.local.image_pull import Reporter
 
-        return import_image(self._engine, req, Reporter(req.progress))
+        image_id = import_image(self._engine, req, Reporter(req.progress))
+        self._event("import", id=image_id, name=req.reference)
+        return image_id
 
     # mounts -------------------------------------------------------------------------------------
     def mount(self, names: list[str]) -> list[d.MountReport]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,6 +99,11 @@ class Runtime(Protocol):
         ...
 
     def ps(self, container_id: str) -> list[int]: ...
+
+    def exec_attach(self, opts: ExecOptions) -> Any:
+        """Start an exec session with its stdio on an attach socket (conmon --exec-attach);
+        returns conmon.ExecSession (.pid, .attachment, .wait() -> exit code, .close())."""
+        ...
 
 
 class Attachment(Protocol):

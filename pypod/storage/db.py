@@ -7,8 +7,6 @@ failing; transactions are short (files are written before the row that makes the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -45,6 +43,8 @@ CREATE TABLE IF NOT EXISTS layer_users (
 
 
 def sha256_hex(data: bytes) -> str:
+    import hashlib  # not at import time: _hashlib loads OpenSSL, and reads need no hashing
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -66,19 +66,26 @@ class Database:
                 path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
             self.conn.execute("PRAGMA busy_timeout = 30000")
-            self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.lock = threading.RLock()
-            with self.write():
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        self.conn.execute(stmt)
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+            # user_version is written last, so a current one means the schema is complete and
+            # WAL (a persistent property of the file) is on: nothing more to do on every open.
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._create_schema()
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the store database {path}: {exc}") from exc
+
+    def _create_schema(self) -> None:
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        with self.write():
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    self.conn.execute(stmt)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self.lock:
@@ -158,6 +165,14 @@ def image_from_row(
         created=row[3],
         stored=row[4],
         read_only=bool(row[5]),
-        metadata=json.loads(row[6]),
+        metadata=_json_object(row[6]),
         size=size,
     )
+
+
+def _json_object(text: str) -> dict[str, str]:
+    if text == "{}":  # nearly every image: spare the json import on the images path
+        return {}
+    import json
+
+    return dict(json.loads(text))

@@ -45,6 +45,7 @@ def _read_umask() -> int:
         pass
     return 0o777  # unknown: always chmod
 
+
 _MAX_SYMLINKS = 40
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,6 +32,8 @@ def file_lock(path: str, blocking: bool = True) -> Iterator[bool]:
 
 
 def new_staging(tmp_root: str) -> str:
+    import tempfile  # writers only; every command opens the store through this module
+
     return tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=tmp_root)
 
 
@@ -75,6 +75,7 @@ def remove_stale_staging(tmp_root: str) -> list[str]:
 
 def remove_tree(path: str) -> None:
     """rmtree that also copes with read-only directories inside (chmod then retry)."""
+    import shutil
 
     def fix(func: object, target: str, exc: BaseException) -> None:
         if isinstance(exc, FileNotFoundError):

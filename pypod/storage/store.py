@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import BinaryIO
 
@@ -23,12 +23,32 @@ from pypod.storage import db as dbm
 from pypod.storage import images as imgs
 from pypod.storage import staging
 from pypod.storage.drivers import Driver, open_driver, parse_options
-from pypod.storage.types import Layer
+from pypod.storage.types import Image, Layer
 
 log = logging.getLogger(__name__)
 
 
 HOLD_KIND = "write"
+
+# Names and digests joined with newlines (which neither can contain), each image's size summed
+# over its layer chain, and the labels read by SQLite's json_extract: no query per image.
+_LISTING = f"""
+WITH RECURSIVE chain(image_id, layer_id) AS (
+    SELECT id, top_layer FROM images WHERE top_layer IS NOT NULL
+    UNION SELECT c.image_id, l.parent FROM layers l JOIN chain c ON l.id = c.layer_id
+    WHERE l.parent IS NOT NULL)
+SELECT {dbm.IMAGE_COLUMNS},
+    (SELECT group_concat(name, char(10)) FROM
+        (SELECT name FROM image_names WHERE image_id = images.id ORDER BY seq)),
+    (SELECT group_concat(digest, char(10)) FROM
+        (SELECT digest FROM manifests WHERE image_id = images.id ORDER BY seq)),
+    (SELECT coalesce(sum(l.diff_size), 0) FROM chain c JOIN layers l ON l.id = c.layer_id
+        WHERE c.image_id = images.id),
+    (SELECT parent FROM layers WHERE id = images.top_layer),
+    CASE WHEN json_valid(CAST(config AS TEXT))
+        THEN json_extract(CAST(config AS TEXT), '$.config.Labels') END
+FROM images ORDER BY stored
+"""
 
 
 def new_hold() -> str:
@@ -54,17 +74,30 @@ class Store(imgs.ImageMixin):
     driver_name: str
 
     def __init__(
-        self, graph_root: str, run_root: str, database: dbm.Database, driver: Driver
+        self,
+        graph_root: str,
+        run_root: str,
+        database: dbm.Database,
+        driver: Driver | Callable[[], Driver],
+        driver_name: str,
     ) -> None:
         self.graph_root = graph_root
         self.run_root = run_root
         self.db = database
-        self.driver = driver
-        self.driver_name = driver.name
+        # A Driver, or how to open one: most commands (images, tag, inspect) only read the
+        # database, and opening a driver probes the host (overlay support, mount helpers).
+        self._driver = driver
+        self.driver_name = driver_name
         self._tmp = os.path.join(graph_root, "tmp")
         self._locks = os.path.join(graph_root, "locks")
         self._meta = os.path.join(graph_root, "layers")
         self.ignore_chown_errors = False
+
+    @property
+    def driver(self) -> Driver:
+        if callable(self._driver):
+            self._driver = self._driver()
+        return self._driver
 
     @classmethod
     def open(
@@ -75,13 +108,16 @@ class Store(imgs.ImageMixin):
         options: tuple[str, ...] = (),
         rootless: bool = False,
     ) -> Store:
-        """driver "" = overlay when it works here (native, else fuse-overlayfs), else vfs."""
+        """driver "" = overlay when it works here (native, else fuse-overlayfs), else vfs.
+        The driver recorded for the store is opened on first use; the first open of a new
+        store picks and records one (probing overlay)."""
         graph_root = os.path.abspath(graph_root)
         run_root = os.path.abspath(run_root)
-        for path in (graph_root, run_root):
-            os.makedirs(path, mode=0o700, exist_ok=True)
-        for sub in ("tmp", "locks", "layers"):
-            os.makedirs(os.path.join(graph_root, sub), mode=0o700, exist_ok=True)
+        if not os.path.isdir(os.path.join(graph_root, "tmp")) or not os.path.isdir(run_root):
+            for path in (graph_root, run_root):
+                os.makedirs(path, mode=0o700, exist_ok=True)
+            for sub in ("tmp", "locks", "layers"):
+                os.makedirs(os.path.join(graph_root, sub), mode=0o700, exist_ok=True)
         database = dbm.Database(os.path.join(graph_root, "pypod.db"))
         recorded = database.meta("driver")
         driver = _ALIASES.get(driver, driver)
@@ -92,8 +128,13 @@ class Store(imgs.ImageMixin):
                 f'"{driver}": remove {graph_root} or use --storage-driver {recorded}'
             )
         opts = parse_options(options)
+        drv: Driver | Callable[[], Driver]
         if recorded:
-            drv = open_driver(recorded, graph_root, run_root, rootless=rootless, options=opts)
+            name = recorded
+
+            def drv() -> Driver:
+                return open_driver(name, graph_root, run_root, rootless=rootless, options=opts)
+
         else:
             # The first open of a store picks its driver (probing overlay). Concurrent first
             # opens must agree, so one chooses under a lock and the others take its record.
@@ -108,7 +149,8 @@ class Store(imgs.ImageMixin):
                             "INSERT OR IGNORE INTO meta(key, value) VALUES ('driver', ?)",
                             (drv.name,),
                         )
-        store = cls(graph_root, run_root, database, drv)
+            name = drv.name
+        store = cls(graph_root, run_root, database, drv, name)
         store.ignore_chown_errors = opts.get("ignore_chown_errors", "").lower() == "true"
         store._cleanup()
         return store
@@ -123,11 +165,18 @@ class Store(imgs.ImageMixin):
         self.close()
 
     def _cleanup(self) -> None:
-        """Remove what crashed writers left: stale staging dirs and files with no record."""
-        staging.remove_stale_staging(self._tmp)
-        self._release_dead_holds()
+        """Remove what crashed writers left: stale staging dirs, holds of dead writers, layer
+        files with no record. Cheap when there is nothing to clean (the common case): every
+        writer of layer files works under a staging dir or a hold named for its pid, so the
+        orphan scan (which lists every layer and opens the driver) runs only after one of
+        those shows a writer died, or when the files and the records disagree in number."""
+        died = bool(staging.remove_stale_staging(self._tmp))
+        died = self._release_dead_holds() or died
+        metas = [n for n in os.listdir(self._meta) if len(n) == 64]
+        if not died and len(metas) == self._layer_count():
+            return
         known = {row[0] for row in self.db.query("SELECT id FROM layers")}
-        orphans = set(self.driver.layer_ids()) | {n for n in os.listdir(self._meta) if len(n) == 64}
+        orphans = set(self.driver.layer_ids()) | set(metas)
         for layer_id in orphans - known:
             with staging.file_lock(self._lock_path(layer_id), blocking=False) as locked:
                 # a writer holds the lock between moving files into place and inserting the row
@@ -135,6 +184,9 @@ class Store(imgs.ImageMixin):
                     log.debug("removing orphaned layer files %s", layer_id)
                     self._remove_layer_files(layer_id)
         self.driver.cleanup()
+
+    def _layer_count(self) -> int:
+        return int(self.db.query("SELECT count(*) FROM layers")[0][0])
 
     def _lock_path(self, layer_id: str) -> str:
         return os.path.join(self._locks, f"{layer_id}.lock")
@@ -354,16 +406,19 @@ class Store(imgs.ImageMixin):
                     progress = True
         return deleted
 
-    def _release_dead_holds(self) -> None:
+    def _release_dead_holds(self) -> bool:
         """Holds are named "<kind>:<pid>:<random>"; a writer killed with -9 never released
         its own, so drop them (and the layers only they kept) once the pid is gone."""
         users = {row[0] for row in self.db.query("SELECT DISTINCT user FROM layer_users")}
+        died = False
         for user in users:
             kind, _, rest = user.partition(":")
             pid = rest.partition(":")[0]
             if kind == HOLD_KIND and pid.isdigit() and not staging.pid_alive(int(pid)):
                 log.debug("releasing the layer holds of dead writer %s", user)
                 self.release_holds(user, discard=True)
+                died = True
+        return died
 
     def remove_layer_user(self, layer_id: str, user: str) -> None:
         with self.db.write() as conn:
@@ -372,6 +427,19 @@ class Store(imgs.ImageMixin):
             )
 
     # reads ----------------------------------------------------------------------------------
+    def image_listing(self) -> list[tuple[Image, str | None, str | None]]:
+        """Every image (oldest stored first) with its top layer's parent and its config's
+        Labels as JSON text (None when it has none), in one query however many images there
+        are: `images` reads nothing else."""
+        out = []
+        with self.db.read() as conn:
+            for row in conn.execute(_LISTING):
+                names = tuple(row[7].split("\n")) if row[7] else ()
+                digests = tuple(row[8].split("\n")) if row[8] else ()
+                image = dbm.image_from_row(row, names, digests, row[9])
+                out.append((image, row[10], row[11]))
+        return out
+
     def reading(self) -> AbstractContextManager[None]:
         """A consistent snapshot for several reads."""
 

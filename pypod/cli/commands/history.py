@@ -10,7 +10,7 @@ from typing import Any
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import HistoryEntry
+from pypod.domain.images_detail import HistoryEntry
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Displays the history of an image."

@@ -9,7 +9,7 @@ from pypod.cli.context import Context
 from pypod.cli.image_flags import registry_options
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import CopyRequest
+from pypod.domain.images_transfer import CopyRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Copy an image from one location to another, like skopeo copy.

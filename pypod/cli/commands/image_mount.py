@@ -62,6 +62,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _all():
-    from pypod.domain.images import ListRequest
+    from pypod.domain.images_list import ListRequest
 
     return ListRequest(all=True)

@@ -8,7 +8,7 @@ import sys
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import PruneRequest
+from pypod.domain.images_remove import PruneRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Removes dangling or unused images from local storage."""

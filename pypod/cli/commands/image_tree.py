@@ -7,7 +7,7 @@ import argparse
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import ImageTree
+from pypod.domain.images_detail import ImageTree
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Prints layer hierarchy of an image in a tree format"

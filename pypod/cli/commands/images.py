@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import ImageRow, ImageSummary, ListRequest
+from pypod.domain.images_list import ImageRow, ImageSummary, ListRequest
 
 DESCRIPTION = "Lists images previously pulled to the system or created on the system."
 USAGE = "[options] [IMAGE]"
@@ -62,8 +62,13 @@ def configure(p: Parser) -> None:
     )
 
 
+def _utc(ts: float, fmt: str) -> str:
+    # time.gmtime, not datetime: the same text without importing datetime on every `images`
+    return time.strftime(fmt, time.gmtime(ts))
+
+
 def _go_time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+    return _utc(ts, "%Y-%m-%d %H:%M:%S +0000 UTC")
 
 
 def _json_doc(s: ImageSummary) -> dict[str, Any]:
@@ -81,7 +86,7 @@ def _json_doc(s: ImageSummary) -> dict[str, Any]:
         "Digest": s.digest,
         "History": list(s.names_history) or None,
         "Created": int(s.created),
-        "CreatedAt": datetime.fromtimestamp(s.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "CreatedAt": _utc(s.created, "%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

@@ -9,7 +9,8 @@ from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import ImportRequest, Platform
+from pypod.domain.images_options import Platform
+from pypod.domain.images_transfer import ImportRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Create a container image from the contents of the specified tarball

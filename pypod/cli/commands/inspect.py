@@ -1,8 +1,12 @@
-"""pypod inspect: for now, images (containers, pods, volumes and networks join later)."""
+"""pypod inspect: containers, images and volumes (pods and networks join later).
+
+With --type all, each name is looked up as a container, then an image, then a volume, as
+Podman does."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from pypod.cli.commands.image_inspect import print_docs, raise_errors
 from pypod.cli.context import Context
@@ -44,17 +48,41 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise InvalidArgument(f"invalid type {args.type!r}: must be one of {', '.join(_TYPES)}")
     if not args.names:
         raise InvalidArgument("no names or ids specified")
-    if args.type not in ("all", "image"):
+    if args.type in ("network", "pod"):
         raise InvalidArgument(f"inspecting a {args.type} is not supported yet")
-    reports = ctx.engine.images.inspect(list(args.names))
-    docs = [r.data for r in reports if r.data is not None]
-    errors = []
-    for r in reports:
-        if isinstance(r.error, PypodError):
-            # the generic inspect names the object, as Podman's does
-            errors.append(
-                NotFound(f'no such object: "{r.name}"') if args.type == "all" else r.error
-            )
+    docs: list[Any] = []
+    errors: list[PypodError] = []
+    for name in args.names:
+        doc, err = _one(ctx, name, args.type, args.size)
+        if doc is not None:
+            docs.append(doc)
+        elif err is not None:
+            errors.append(err)
     print_docs(docs, args.format)
     raise_errors(errors)
     return 0
+
+
+def _one(ctx: Context, name: str, kind: str, size: bool) -> tuple[Any, PypodError | None]:
+    if kind in ("all", "container"):
+        from pypod.cli.commands.container_inspect import inspect_containers
+
+        docs, errs = inspect_containers(ctx, [name], size)
+        if docs:
+            return docs[0], None
+        if kind == "container":
+            return None, errs[0]
+    if kind in ("all", "image"):
+        reports = ctx.engine.images.inspect([name])
+        if reports and reports[0].data is not None:
+            return reports[0].data, None
+        if kind == "image":
+            return None, reports[0].error if reports else NotFound(name)
+    if kind in ("all", "volume"):
+        try:
+            return ctx.engine.volumes.inspect([name])[0], None
+        except PypodError as exc:
+            if kind == "volume":
+                return None, exc
+    # the generic inspect names the object, as Podman's does
+    return None, NotFound(f'no such object: "{name}"')

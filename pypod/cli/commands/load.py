@@ -9,7 +9,7 @@ from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import LoadRequest
+from pypod.domain.images_transfer import LoadRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Loads an image from a locally stored archive (tar file) into container storage."

@@ -9,7 +9,7 @@ from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
 from pypod.cli.parser import Parser
-from pypod.domain.images import LoginRequest
+from pypod.domain.images_registry import LoginRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Login to a container registry on a specified server."""

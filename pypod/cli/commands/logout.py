@@ -7,7 +7,7 @@ import argparse
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import LogoutRequest
+from pypod.domain.images_registry import LogoutRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Remove the cached username and password for the registry."""

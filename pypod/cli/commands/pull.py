@@ -9,7 +9,8 @@ from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import Platform, PullPolicy, PullRequest
+from pypod.domain.images_options import Platform, PullPolicy
+from pypod.domain.images_transfer import PullRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Pulls an image from a registry and stores it locally.

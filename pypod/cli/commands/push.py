@@ -8,7 +8,7 @@ from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import PushRequest
+from pypod.domain.images_transfer import PushRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Pushes a source image to a specified destination.

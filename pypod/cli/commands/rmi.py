@@ -7,7 +7,7 @@ import argparse
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.images import RemoveReport, RemoveRequest
+from pypod.domain.images_remove import RemoveReport, RemoveRequest
 from pypod.errors import ImageInUse, ImageNotFound, PypodError
 
 DESCRIPTION = "Removes one or more previously pulled or locally created images."

@@ -8,7 +8,7 @@ import sys
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.cli.progress import progress_for
-from pypod.domain.images import SaveRequest
+from pypod.domain.images_transfer import SaveRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Save an image to docker-archive or oci-archive on the local machine.

@@ -8,7 +8,7 @@ from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
 from pypod.cli.parser import Parser
-from pypod.domain.images import SearchRequest
+from pypod.domain.images_registry import SearchRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Search a registry for an image.

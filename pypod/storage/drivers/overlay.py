@@ -180,6 +180,35 @@ class OverlayDriver:
     def mounted(self) -> dict[str, str]:
         return self.counts.all()
 
+    # container read-write layers (pypod/storage/containers.py keeps their directories) ----
+    def mount_rw(
+        self, chain: Sequence[str], upper: str, work: str, target: str, label: str = ""
+    ) -> None:
+        """Mount chain (top first; empty for an image without layers) read-only under the
+        writable upper/work directories at target."""
+        rel = [f"l/{self._link(layer)}" for layer in chain] or ["empty"]
+        extra = f",upperdir={upper},workdir={work}"
+        if self.rootless and self.mode == support.NATIVE:
+            extra += ",userxattr"
+        elif self.mode == support.NATIVE:
+            extra += _plain_upper_options()
+        if self.mount_options:
+            extra += "," + self.mount_options
+        if label:
+            extra += f',context="{label}"'
+        absolute = "lowerdir=" + ":".join(f"{self.home}/{r}" for r in rel) + extra
+        if self.mode == support.FUSE:
+            _clear_dead_fuse(target)
+            processes.run([self.mount_program, "-o", absolute, target])
+        elif len(absolute) < _PAGE:
+            m.mount("overlay", target, "overlay", 0, absolute)
+        else:
+            opts = "lowerdir=" + ":".join(rel) + extra
+            processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
+
+    def unmount_rw(self, target: str) -> None:
+        self._unmount(target)
+
     # `pypod info` -----------------------------------------------------------------------------
     def status(self) -> dict[str, str]:
         """graphStatus: Podman's four keys, then pypod's own: the mode and why."""
@@ -202,6 +231,21 @@ class OverlayDriver:
         if not self.mount_program:
             return {}
         return {"overlay.mount_program": support.program_info(self.mount_program)}
+
+
+def _plain_upper_options() -> str:
+    """Keep the upper directory a plain layer diff: a kernel that defaults to metacopy or
+    redirect_dir would leave data-less copies or renamed-directory pointers in it, which a
+    commit cannot turn into a tar."""
+    extra = ""
+    for param in ("metacopy", "redirect_dir"):
+        try:
+            with open(f"/sys/module/overlay/parameters/{param}") as f:
+                if f.read().strip() in ("Y", "on", "follow"):
+                    extra += f",{param}=off"
+        except OSError:
+            continue
+    return extra
 
 
 def _bool(value: bool) -> str:

@@ -74,6 +74,15 @@ class VfsDriver:
     def mounted(self) -> dict[str, str]:
         return self.counts.all()
 
+    def copy_layer(self, layer_id: str | None, target: str) -> None:
+        """A container's writable tree: a full copy of layer_id's tree (empty when None)."""
+        if layer_id is None:
+            os.mkdir(target, 0o755)
+            return
+        processes.run(
+            ["cp", "-a", "--reflink=auto", "--", self._dir(layer_id), target], timeout=None
+        )
+
     def status(self) -> dict[str, str]:
         # Podman's vfs reports no status at all; pypod adds only why it is vfs
         return {"Driver Reason": self.reason} if self.reason else {}

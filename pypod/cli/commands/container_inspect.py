@@ -1,0 +1,65 @@
+"""pypod container inspect"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pypod.cli.commands.image_inspect import print_docs, raise_errors
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
+
+DESCRIPTION = "Displays the configuration of a container."
+USAGE = "[options] CONTAINER [CONTAINER...]"
+EXAMPLES = (
+    "pypod container inspect myCtr",
+    'pypod container inspect -l --format "{{.Id}} {{.Config.Labels}}"',
+)
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.flag(
+        "-f",
+        "--format",
+        kind="string",
+        default="json",
+        help="Format the output to a Go template or json",
+    )
+    p.flag(
+        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
+    )
+    p.flag("-s", "--size", action="store_true", help="Display total file size")
+
+
+def inspect_containers(
+    ctx: Context, names: list[str], size: bool
+) -> tuple[list[dict[str, Any]], list[PypodError]]:
+    """Documents for the names that exist; `no such container NAME` for the others."""
+    docs, errors = [], []
+    for name in names:
+        try:
+            docs += ctx.engine.containers.inspect([name], size)
+        except ContainerNotFound:
+            errors.append(ContainerNotFound(f"no such container {name}"))
+    return docs, errors
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    names = list(args.names)
+    if args.latest:
+        if names:
+            raise InvalidArgument("--latest and containers cannot be used together")
+        from pypod.domain.containers_ops import ListRequest
+
+        latest = ctx.engine.containers.list(ListRequest(latest=True))
+        if not latest:
+            raise ContainerNotFound("no containers to inspect: no such container")
+        names = [latest[0].id]
+    if not names:
+        raise InvalidArgument("no names or ids specified")
+    docs, errors = inspect_containers(ctx, names, args.size)
+    print_docs(docs, args.format)
+    raise_errors(errors)
+    return 0

@@ -1,0 +1,43 @@
+"""pypod restart / container restart"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.container_reports import print_ids
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.domain.containers_ops import StopRequest
+
+DESCRIPTION = (
+    "Restarts one or more running containers. The container ID "
+    "or name can be used.\n\n  A timeout before forcibly "
+    "stopping can be set, but defaults to 10 seconds."
+)
+USAGE = "[options] CONTAINER [CONTAINER...]"
+EXAMPLES = ("pypod restart -l", "pypod restart ff6cf1e5e77e 4f3c9e1f1e2a", "pypod restart --all")
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.flag("-a", "--all", action="store_true", help="Restart all non-running containers")
+    p.flag(
+        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
+    )
+    p.flag("--running", action="store_true", help="Restart only running containers")
+    p.flag(
+        "-t",
+        "--time",
+        kind="uint",
+        type=int,
+        default=None,
+        help=("Seconds to wait for stop before killing the container (default 10)"),
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    req = StopRequest(
+        names=tuple(args.names), all=args.all, latest=args.latest, timeout_s=args.time
+    )
+    print_ids(ctx.engine.containers.restart(req), use_id=args.all or args.latest)
+    return 0

@@ -1,0 +1,93 @@
+"""pypod rm / container rm"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.container_reports import print_ids
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.domain.containers_ops import RemoveRequest
+
+DESCRIPTION = (
+    "Removes one or more containers from the host. The container "
+    "name or ID can be used.\n\n  Command does not remove "
+    "images. Running or unusable containers will not be removed "
+    "without the -f option."
+)
+USAGE = "[options] CONTAINER [CONTAINER...]"
+EXAMPLES = (
+    "pypod rm imageID",
+    "pypod rm mywebserver myflaskserver 860a4b23",
+    "pypod rm --force --all",
+)
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.flag("-a", "--all", action="store_true", help="Remove all containers")
+    p.flag(
+        "--cidfile",
+        kind="stringArray",
+        action="append",
+        default=[],
+        help="Read the container ID from the file",
+    )
+    p.flag(
+        "--depend",
+        action="store_true",
+        help="Remove container and all containers that depend on the selected container",
+    )
+    p.flag(
+        "--filter",
+        kind="stringSlice",
+        action="append",
+        default=[],
+        help="Filter output based on conditions given",
+    )
+    p.flag(
+        "-f",
+        "--force",
+        action="store_true",
+        help="Force removal of a running or unusable container",
+    )
+    p.flag(
+        "-i",
+        "--ignore",
+        action="store_true",
+        help="Ignore errors when a specified container is missing",
+    )
+    p.flag(
+        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
+    )
+    p.flag(
+        "-t",
+        "--time",
+        kind="uint",
+        type=int,
+        default=None,
+        help="Seconds to wait for stop before killing the container (default 10)",
+    )
+    p.flag(
+        "-v",
+        "--volumes",
+        action="store_true",
+        help=("Remove anonymous volumes associated with the container"),
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    req = RemoveRequest(
+        names=tuple(args.names),
+        all=args.all,
+        latest=args.latest,
+        force=args.force,
+        volumes=args.volumes,
+        depend=args.depend,
+        ignore=args.ignore,
+        timeout_s=args.time,
+        cidfiles=tuple(args.cidfile),
+        filters=tuple(args.filter),
+    )
+    print_ids(ctx.engine.containers.remove(req), rm_codes=True)
+    return 0

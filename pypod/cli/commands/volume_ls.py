@@ -1,0 +1,65 @@
+"""pypod volume ls / volume list"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from pypod.cli import output
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import InvalidArgument
+
+DESCRIPTION = """List all available volumes. The output of the volumes can be filtered and the
+output format can be changed to JSON or a user specified Go template."""
+USAGE = "[options]"
+EXAMPLES = (
+    "pypod volume ls",
+    "pypod volume ls --format json",
+    'pypod volume ls --format "{{.Driver}} {{.Scope}}"',
+    "pypod volume ls --filter dangling=true",
+)
+HEADERS = {"Name": "VOLUME NAME"}
+DEFAULT_FORMAT = "table {{.Driver}}\t{{.Name}}"
+
+
+def configure(p: Parser) -> None:
+    p.flag(
+        "-f",
+        "--filter",
+        kind="strings",
+        action="append",
+        default=[],
+        help="Filter volume output",
+    )
+    p.flag("--format", kind="string", default="", help="Format volume output using Go template")
+    p.flag("-n", "--noheading", action="store_true", help="Do not print headers")
+    p.flag("-q", "--quiet", action="store_true", help="Print volume output in quiet mode")
+
+
+def template_view(doc: dict[str, Any]) -> Any:
+    """A volume document as Go templates see it: CreatedAt is a time.Time there."""
+    from pypod.format.fields import go_view
+
+    created = doc["CreatedAt"]
+    if created.endswith("Z"):  # the engine writes UTC; Go prints time.Time this way
+        created = created[:-1].replace("T", " ", 1) + " +0000 UTC"
+    return go_view({**doc, "CreatedAt": created})
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.quiet and args.format:
+        raise InvalidArgument("quiet and format flags cannot be used together")
+    filters = [f for spec in args.filter for f in spec.split(",") if f]
+    docs = ctx.engine.volumes.list(filters)
+    if args.quiet:
+        for d in docs:
+            output.line(d["Name"])
+    elif output.is_json_format(args.format):
+        output.line(json.dumps(docs, indent=2, ensure_ascii=False))
+    else:
+        fmt = args.format or DEFAULT_FORMAT
+        rows = [template_view(d) for d in docs]
+        output.print_rows(rows, fmt, headers=HEADERS, noheading=args.noheading)
+    return 0

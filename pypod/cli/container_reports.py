@@ -1,0 +1,38 @@
+"""Printing multi-target container reports and turning their failures into one error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pypod.cli import output
+from pypod.errors import ContainerNotFound, PypodError
+
+
+def raise_errors(errors: Sequence[Exception], *, rm_codes: bool = False) -> None:
+    """One failure as itself; several as Podman lists them. With rm_codes, `rm`'s exit codes:
+    1 when every failure is a missing container, 2 when one is running."""
+    if not errors:
+        return
+    if len(errors) == 1 and isinstance(errors[0], PypodError):
+        err = errors[0]
+    else:
+        lines = "".join(f"\t* {e}\n" for e in errors)
+        err = PypodError(f"{len(errors)} errors occurred:\n{lines}".rstrip("\n"))
+    if rm_codes:
+        if all(isinstance(e, ContainerNotFound) for e in errors):
+            err.exit_code = 1
+        elif any(getattr(e, "exit_code", 0) == 2 for e in errors):
+            err.exit_code = 2
+    raise err
+
+
+def print_ids(reports: Sequence[Any], *, rm_codes: bool = False, use_id: bool = False) -> None:
+    """Print what the user typed (or the id) for each success, then fail for the failures."""
+    errors = []
+    for r in reports:
+        if r.error is not None:
+            errors.append(r.error)
+        else:
+            output.line(r.id if use_id else r.name)
+    raise_errors(errors, rm_codes=rm_codes)

@@ -1,0 +1,50 @@
+"""Reports of the per-image read verbs: inspect, history, tree, mount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InspectReport:
+    name: str
+    data: dict[str, Any] | None = None
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryEntry:
+    id: str  # image id for the entry that produced the top layer, else "<missing>"
+    created: float
+    created_by: str
+    size: int
+    comment: str
+    tags: tuple[str, ...] = ()
+    empty_layer: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TreeLayer:
+    id: str
+    size: int
+    top_of: tuple[str, ...] = ()  # names of images whose top layer this is (besides the root)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageTree:
+    id: str
+    tags: tuple[str, ...]
+    size: int
+    layers: tuple[TreeLayer, ...]
+    # --whatrequires: images built on top of this one, as (id, tags)
+    children: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MountReport:
+    name: str
+    id: str = ""
+    path: str = ""
+    names: tuple[str, ...] = ()
+    error: Exception | None = None

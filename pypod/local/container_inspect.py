@@ -1,0 +1,364 @@
+"""container inspect: Podman's JSON document for a container, built from config + state.
+
+The shape (key order included) follows `podman container inspect`; fields pypod has no
+notion of yet (checkpoints, pods, SELinux labels) carry Podman's empty values so templates
+such as `{{.State.Checkpointed}}` still work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pypod.core.model import ContainerConfig, ContainerState, Status
+from pypod.local.container_list import state_word
+from pypod.local.container_lookup import load
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+
+_ZERO_TIME = "0001-01-01T00:00:00Z"
+_SIGNALS_BY_NUMBER = {15: "SIGTERM", 9: "SIGKILL", 2: "SIGINT", 1: "SIGHUP", 3: "SIGQUIT"}
+
+
+def go_time(ts: float) -> str:
+    """RFC 3339 with nanoseconds as Go prints time.Time; the zero time for 0."""
+    if not ts:
+        return _ZERO_TIME
+    dt = datetime.fromtimestamp(ts, UTC)
+    frac = f"{ts % 1:.9f}"[2:].rstrip("0")
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac}" if frac else "") + "Z"
+
+
+def _spec(state: ContainerState) -> dict[str, Any]:
+    """The bundle's config.json when the container was initialised (caps, mounts as run)."""
+    if not state.bundle:
+        return {}
+    try:
+        with open(os.path.join(state.bundle, "config.json"), encoding="utf-8") as f:
+            return json.load(f)  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return {}
+
+
+def _caps(engine: LocalEngine, config: ContainerConfig, spec: dict[str, Any]) -> dict[str, list]:
+    caps = spec.get("process", {}).get("capabilities")
+    if caps:
+        return {"eff": caps.get("effective") or [], "bnd": caps.get("bounding") or []}
+    sec = config.security
+    base = list(engine.containers_conf.containers.default_capabilities)
+    base = [c if c.startswith("CAP_") else f"CAP_{c}" for c in base]
+    if "ALL" in sec.cap_drop:
+        base = []
+    base = [c for c in base if c not in sec.cap_drop] + [
+        c for c in sec.cap_add if c != "ALL" and c not in base
+    ]
+    return {"eff": sorted(base), "bnd": sorted(base)}
+
+
+def _state(config: ContainerConfig, state: ContainerState) -> dict[str, Any]:
+    running = state.status in (Status.RUNNING, Status.PAUSED)
+    h = state.health
+    out: dict[str, Any] = {
+        "OciVersion": "1.0.2-dev",
+        "Status": state_word(state.status),
+        "Running": state.status is Status.RUNNING,
+        "Paused": state.status is Status.PAUSED,
+        "Restarting": False,
+        "OOMKilled": state.oom_killed,
+        "Dead": False,
+        "Pid": state.pid if running else 0,
+        "ConmonPid": state.conmon_pid if running else 0,
+        "ExitCode": state.exit_code,
+        "Error": state.error,
+        "StartedAt": go_time(state.started_at),
+        "FinishedAt": go_time(state.finished_at),
+    }
+    if True:  # Podman 4.3 prints an empty Health block for containers without a check
+        out["Health"] = {
+            "Status": h.status,
+            "FailingStreak": h.failing_streak,
+            "Log": list(h.log) or None,
+        }
+    out["CheckpointedAt"] = _ZERO_TIME
+    out["RestoredAt"] = _ZERO_TIME
+    return out
+
+
+def _mounts(config: ContainerConfig, volume_path: Any) -> list[dict[str, Any]]:
+    out = []
+    for m in config.mounts:
+        if m.type in ("tmpfs", "devpts"):
+            continue
+        rw = "ro" not in m.options
+        doc: dict[str, Any] = {"Type": m.type}
+        if m.type == "volume":
+            doc["Name"] = m.source
+            doc["Source"] = volume_path(m.source)
+            doc["Driver"] = "local"
+        else:
+            doc["Source"] = m.source
+        doc.update(
+            {
+                "Destination": m.destination,
+                "Mode": "",
+                "RW": rw,
+                "Propagation": "rprivate" if m.type == "bind" else "",
+                "Options": [o for o in m.options if o not in ("ro", "rw")],
+            }
+        )
+        if m.type == "volume":
+            doc["Options"] = ["nosuid", "nodev", "rbind", *doc["Options"]]
+        out.append(doc)
+    return out
+
+
+def _config_section(config: ContainerConfig) -> dict[str, Any]:
+    h = config.health
+    doc: dict[str, Any] = {
+        "Hostname": config.hostname or config.short_id,
+        "Domainname": "",
+        "User": config.user,
+        "AttachStdin": False,
+        "AttachStdout": False,
+        "AttachStderr": False,
+        "Tty": config.tty,
+        "OpenStdin": config.stdin,
+        "StdinOnce": False,
+        "Env": [f"{k}={v}" for k, v in config.env.items()],
+        "Cmd": list(config.command) or None,
+        "Image": config.image_name,
+        "Volumes": {v: {} for v in config.image_volumes} or None,
+        "WorkingDir": config.workdir,
+        "Entrypoint": " ".join(config.entrypoint),
+        "OnBuild": None,
+        "Labels": dict(config.labels) or None,
+        "Annotations": dict(config.annotations),
+        "StopSignal": config.stop_signal,
+    }
+    if h is not None:
+        doc["Healthcheck"] = {
+            "Test": list(h.test),
+            "Interval": int(h.interval_s * 1e9),
+            "Timeout": int(h.timeout_s * 1e9),
+            "StartPeriod": int(h.start_period_s * 1e9),
+            "Retries": h.retries,
+        }
+    doc.update(
+        {
+            "HealthcheckOnFailureAction": h.on_failure if h else "none",
+            "CreateCommand": list(config.create_command),
+            "Umask": config.umask,
+            "Timeout": config.timeout_s,
+            "StopTimeout": config.stop_timeout_s,
+            "Passwd": True,
+            "sdNotifyMode": "container",
+        }
+    )
+    if config.tz:
+        doc["Timezone"] = config.tz
+    return doc
+
+
+def _ulimits(config: ContainerConfig, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    rl = spec.get("process", {}).get("rlimits")
+    if rl:
+        return [{"Name": r["type"], "Soft": r["soft"], "Hard": r["hard"]} for r in rl]
+    return [{"Name": n, "Soft": s, "Hard": h} for n, s, h in config.ulimits]
+
+
+def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> dict[str, Any]:
+    sec, res = config.security, config.resources
+    binds = [
+        f"{m.source}:{m.destination}" + (f":{','.join(m.options)}" if m.options else "")
+        for m in config.mounts
+        if m.type in ("bind", "volume")
+    ]
+    security_opt = []
+    if sec.seccomp_profile:
+        security_opt.append(f"seccomp={sec.seccomp_profile}")
+    if sec.no_new_privileges:
+        security_opt.append("no-new-privileges")
+    security_opt += [f"label={o}" for o in sec.label_opts]
+    restart_name = "" if config.restart_policy == "no" else config.restart_policy
+    pids = res.pids_limit
+    spec_pids = spec.get("linux", {}).get("resources", {}).get("pids", {}).get("limit")
+    return {
+        "Binds": binds,
+        "CgroupManager": "cgroupfs",
+        "CgroupMode": "host",
+        "ContainerIDFile": "",
+        "LogConfig": {
+            "Type": config.log.driver,
+            "Config": None,
+            "Path": config.log.path,
+            "Tag": config.log.tag,
+            "Size": "0B" if config.log.max_size < 0 else str(config.log.max_size) + "B",
+        },
+        "NetworkMode": config.network_mode,
+        "PortBindings": {},
+        "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": config.restart_retries},
+        "AutoRemove": config.auto_remove,
+        "VolumeDriver": "",
+        "VolumesFrom": list(config.volumes_from) or None,
+        "CapAdd": [c for c in sec.cap_add],
+        "CapDrop": [c for c in sec.cap_drop],
+        "Dns": list(config.dns_servers),
+        "DnsOptions": list(config.dns_options),
+        "DnsSearch": list(config.dns_search),
+        "ExtraHosts": list(config.add_hosts),
+        "GroupAdd": list(config.group_add),
+        "IpcMode": "shareable",
+        "Cgroup": "",
+        "Cgroups": "default",
+        "Links": None,
+        "OomScoreAdj": 0,
+        "PidMode": "private",
+        "Privileged": sec.privileged,
+        "PublishAllPorts": False,
+        "ReadonlyRootfs": sec.read_only,
+        "SecurityOpt": security_opt,
+        "Tmpfs": {m.destination: ",".join(m.options) for m in config.mounts if m.type == "tmpfs"},
+        "UTSMode": "private",
+        "UsernsMode": "",
+        "ShmSize": config.shm_size,
+        "Runtime": "oci",
+        "ConsoleSize": [0, 0],
+        "Isolation": "",
+        "CpuShares": res.cpu_shares,
+        "Memory": res.memory,
+        "NanoCpus": (res.cpu_quota * 10**9 // res.cpu_period) if res.cpu_period else 0,
+        "CgroupParent": config.cgroup_parent,
+        "BlkioWeight": res.blkio_weight,
+        "CpuPeriod": res.cpu_period,
+        "CpuQuota": res.cpu_quota,
+        "CpusetCpus": res.cpuset_cpus,
+        "CpusetMems": res.cpuset_mems,
+        "Devices": [_device(d) for d in config.devices],
+        "MemoryReservation": res.memory_reservation,
+        "MemorySwap": res.memory_swap,
+        "MemorySwappiness": 0,
+        "OomKillDisable": False,
+        "PidsLimit": spec_pids if spec_pids is not None else (pids or 0),
+        "Ulimits": _ulimits(config, spec),
+        "CgroupConf": None,
+    }
+
+
+def _device(spec: str) -> dict[str, str]:
+    parts = spec.split(":")
+    host = parts[0]
+    ctr = parts[1] if len(parts) > 1 and parts[1].startswith("/") else host
+    perms = parts[-1] if len(parts) > 1 and not parts[-1].startswith("/") else "rwm"
+    return {"PathOnHost": host, "PathInContainer": ctr, "CgroupPermissions": perms}
+
+
+def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, Any]:
+    from pypod.local.container_storage import layers
+
+    config, state = load(engine, cid)
+    lay = layers(engine)
+    userdata = lay.userdata_dir(cid)
+    spec = _spec(state)
+    caps = _caps(engine, config, spec)
+    args = list(config.process_args)
+    exec_ids = _exec_ids(engine, cid)
+    doc: dict[str, Any] = {
+        "Id": config.id,
+        "Created": go_time(config.created),
+        "Path": args[0] if args else "",
+        "Args": args[1:],
+        "State": _state(config, state),
+        "Image": config.image_id,
+        "ImageDigest": "",
+        "ImageName": config.image_name,
+        "Rootfs": "",
+        "Pod": config.pod_id,
+        "ResolvConfPath": _if_exists(userdata, "resolv.conf"),
+        "HostnamePath": _if_exists(userdata, "hostname"),
+        "HostsPath": _if_exists(userdata, "hosts"),
+        "StaticDir": userdata,
+        "OCIConfigPath": os.path.join(state.bundle or userdata, "config.json"),
+        "OCIRuntime": config.runtime,
+        "ConmonPidFile": os.path.join(userdata, "conmon.pid"),
+        "PidFile": os.path.join(userdata, "pidfile"),
+        "Name": config.name,
+        "RestartCount": state.restart_count,
+        "Driver": engine.store.driver_name if hasattr(engine.store, "driver_name") else "overlay",
+        "MountLabel": "",
+        "ProcessLabel": "",
+        "AppArmorProfile": "",
+        "EffectiveCaps": caps["eff"],
+        "BoundingCaps": caps["bnd"],
+        "ExecIDs": exec_ids,
+        "GraphDriver": _graph_driver(lay, cid),
+        "Mounts": _mounts(config, lambda n: _volume_path(engine, n)),
+        "Dependencies": list(config.dependencies),
+        "NetworkSettings": _network_settings(config),
+        "Namespace": "",
+        "IsInfra": False,
+        "IsService": False,
+        "Config": _config_section(config),
+        "HostConfig": _host_config(config, spec, caps),
+    }
+    if state.mountpoint:
+        doc["Mountpoint"] = state.mountpoint
+    if size:
+        try:
+            rw, root = lay.size(cid)
+            doc["SizeRw"], doc["SizeRootFs"] = rw, root
+        except Exception:
+            pass
+    return doc
+
+
+def _exec_ids(engine: LocalEngine, cid: str) -> list[str]:
+    lister = getattr(engine.container_store, "exec_sessions", None)
+    if lister is None:
+        return []
+    try:
+        return [s for s in lister(cid)]
+    except Exception:
+        return []
+
+
+def _if_exists(directory: str, name: str) -> str:
+    path = os.path.join(directory, name)
+    return path if os.path.exists(path) else ""
+
+
+def _volume_path(engine: LocalEngine, name: str) -> str:
+    return os.path.join(engine.store.graph_root, "volumes", name, "_data")
+
+
+def _graph_driver(lay: Any, cid: str) -> dict[str, Any]:
+    info = getattr(lay, "graph_driver", None)
+    if info is not None:
+        try:
+            data = info(cid)
+            return {"Name": data.get("Name", "overlay"), "Data": data.get("Data", {})}
+        except Exception:
+            pass
+    return {"Name": "overlay", "Data": {}}
+
+
+def _network_settings(config: ContainerConfig) -> dict[str, Any]:
+    return {
+        "EndpointID": "",
+        "Gateway": "",
+        "IPAddress": "",
+        "IPPrefixLen": 0,
+        "IPv6Gateway": "",
+        "GlobalIPv6Address": "",
+        "GlobalIPv6PrefixLen": 0,
+        "MacAddress": "",
+        "Bridge": "",
+        "SandboxID": "",
+        "HairpinMode": False,
+        "LinkLocalIPv6Address": "",
+        "LinkLocalIPv6PrefixLen": 0,
+        "Ports": {},
+        "SandboxKey": "",
+    }

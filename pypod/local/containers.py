@@ -1,0 +1,193 @@
+"""LocalContainerEngine: the containers noun (pypod.domain.containers.ContainerEngine) in process.
+
+A thin facade, as LocalImageEngine: every verb is one function in a topic module, imported when
+called so `pypod ps` never loads the attach or create machinery.
+- lifecycle entry points (create, run, start, attach, init, cleanup): container_create,
+  container_start, container_attach, container_cleanup;
+- every verb on existing containers: `pypod.local.container_ops.<verb>(engine, ...)`, with the
+  Protocol's own arguments, so the ops modules grow without edits to this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pypod.domain import containers_create as cc
+    from pypod.domain import containers_ops as co
+    from pypod.local.engine import LocalEngine
+
+
+class LocalContainerEngine:
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    # lifecycle (engine-run) --------------------------------------------------------------------
+    def create(self, req: cc.CreateRequest) -> cc.CreateReport:
+        from pypod.local.container_create import create
+
+        return create(self._engine, req)
+
+    def start(self, req: cc.StartRequest) -> list[cc.StartReport]:
+        from pypod.local.container_attach import start
+
+        return start(self._engine, req)
+
+    def run(self, req: cc.RunRequest) -> cc.RunReport:
+        from pypod.local.container_attach import run
+
+        return run(self._engine, req)
+
+    def attach(self, req: cc.AttachRequest) -> cc.AttachReport:
+        from pypod.local.container_attach import attach
+
+        return attach(self._engine, req)
+
+    def init(self, names: list[str], all: bool = False) -> list[co.IdReport]:
+        from pypod.local.container_start import init
+
+        return init(self._engine, names, all)
+
+    def cleanup(self, req: cc.CleanupRequest) -> list[co.IdReport]:
+        from pypod.local.container_cleanup import cleanup
+
+        return cleanup(self._engine, req)
+
+    # existing containers (engine-ops: pypod/local/container_ops.py) ----------------------------
+    def list(self, req: co.ListRequest) -> list[co.ContainerSummary]:
+        from pypod.local import container_ops as ops
+
+        return ops.list(self._engine, req)
+
+    def inspect(self, names: list[str], size: bool = False) -> list[dict[str, Any]]:
+        from pypod.local import container_ops as ops
+
+        return ops.inspect(self._engine, names, size)
+
+    def exists(self, name: str) -> bool:
+        from pypod.local import container_ops as ops
+
+        return ops.exists(self._engine, name)
+
+    def stop(self, req: co.StopRequest) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.stop(self._engine, req)
+
+    def kill(self, req: co.KillRequest) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.kill(self._engine, req)
+
+    def restart(self, req: co.StopRequest) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.restart(self._engine, req)
+
+    def remove(self, req: co.RemoveRequest) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.remove(self._engine, req)
+
+    def wait(self, req: co.WaitRequest) -> list[co.WaitReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.wait(self._engine, req)
+
+    def logs(self, req: co.LogsRequest) -> Iterator[co.LogLine]:
+        from pypod.local import container_ops as ops
+
+        return ops.logs(self._engine, req)
+
+    def exec(self, req: co.ExecRequest) -> co.ExecReport:
+        from pypod.local import container_ops as ops
+
+        return ops.exec(self._engine, req)
+
+    def pause(self, names: list[str], all: bool = False) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.pause(self._engine, names, all)
+
+    def unpause(self, names: list[str], all: bool = False) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.unpause(self._engine, names, all)
+
+    def top(self, name: str, descriptors: list[str]) -> list[list[str]]:
+        from pypod.local import container_ops as ops
+
+        return ops.top(self._engine, name, descriptors)
+
+    def port(self, name: str | None, all: bool = False) -> list[co.PortReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.port(self._engine, name, all)
+
+    def copy(self, req: co.CopyRequest) -> None:
+        from pypod.local import container_ops as ops
+
+        ops.copy(self._engine, req)
+
+    def diff(self, name: str) -> list[tuple[str, str]]:
+        from pypod.local import container_ops as ops
+
+        return ops.diff(self._engine, name)
+
+    def mount(self, names: list[str]) -> list[co.MountReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.mount(self._engine, names)
+
+    def unmount(
+        self, names: list[str], all: bool = False, force: bool = False
+    ) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.unmount(self._engine, names, all, force)
+
+    def commit(self, req: co.CommitRequest) -> str:
+        from pypod.local import container_ops as ops
+
+        return ops.commit(self._engine, req)
+
+    def export(self, name: str, output: str | None) -> None:
+        from pypod.local import container_ops as ops
+
+        ops.export(self._engine, name, output)
+
+    def stats(self, req: co.StatsRequest) -> Iterator[list[co.StatsReport]]:
+        from pypod.local import container_ops as ops
+
+        return ops.stats(self._engine, req)
+
+    def rename(self, name: str, new_name: str) -> None:
+        from pypod.local import container_ops as ops
+
+        ops.rename(self._engine, name, new_name)
+
+    def update(self, req: co.UpdateRequest) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.update(self._engine, req)
+
+    def prune(self, filters: list[str]) -> list[co.IdReport]:
+        from pypod.local import container_ops as ops
+
+        return ops.prune(self._engine, filters)
+
+    def clone(self, req: co.CloneRequest) -> str:
+        from pypod.local import container_ops as ops
+
+        return ops.clone(self._engine, req)
+
+    def healthcheck_run(self, name: str) -> str:
+        from pypod.local import container_ops as ops
+
+        return ops.healthcheck_run(self._engine, name)
+
+    def events(self, req: co.EventsRequest) -> Iterator[dict[str, Any]]:
+        from pypod.local import container_ops as ops
+
+        return ops.events(self._engine, req)
