@@ -104,8 +104,16 @@ class ConmonRuntime:
         return RuntimeState(status=str(data.get("status", "")), pid=int(data.get("pid") or 0))
 
     def kill(self, container_id: str, signal: int, all_processes: bool = False) -> None:
-        args = ["kill", *(["--all"] if all_processes else []), container_id, str(int(signal))]
-        self._run(args, container_id)
+        if all_processes:
+            try:
+                self._run(["kill", "--all", container_id, str(int(signal))], container_id)
+                return
+            except RuntimeFailed:
+                # --all walks the container's cgroup; rootless on cgroup v1 has none ("lstat :
+                # no such file"). The container has its own pid namespace, so signalling its
+                # init is what reaches every process there when the signal is SIGKILL.
+                log.debug("kill --all failed for %s; signalling its init only", container_id)
+        self._run(["kill", container_id, str(int(signal))], container_id)
 
     def delete(self, container_id: str, force: bool = False) -> None:
         self._run(["delete", *(["--force"] if force else []), container_id], container_id)

@@ -1,0 +1,24 @@
+"""pypod rename / container rename"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import InvalidArgument
+
+DESCRIPTION = "The container to rename must exist; the new name must be free."
+USAGE = "CONTAINER NAME"
+EXAMPLES = ("pypod rename containerA newName",)
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if len(args.args) != 2:
+        raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
+    ctx.engine.containers.rename(args.args[0], args.args[1])
+    return 0

@@ -1,0 +1,26 @@
+"""port: published ports of containers. Networks with port forwarding come with issue 4, so
+every container has none; the verbs still resolve names and fail like Podman for unknown ones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pypod.domain.containers_ops import PortReport
+from pypod.errors import InvalidArgument
+from pypod.local import container_lookup as lk
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+
+
+def port(engine: LocalEngine, name: str | None, all: bool = False) -> list[PortReport]:
+    if all and name:
+        raise InvalidArgument("the --all and --latest options do not require arguments")
+    if all:
+        rows = engine.container_store.list()
+        return [PortReport(id=c.id, name=c.name) for c, _ in rows]
+    if not name:
+        raise InvalidArgument("you must supply a running container name or id")
+    cid = lk.one(engine, name)
+    config, _ = lk.load(engine, cid)
+    return [PortReport(id=cid, name=config.name)]
