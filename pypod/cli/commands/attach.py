@@ -36,9 +36,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.latest:
         if names:
             raise InvalidArgument("--latest and containers cannot be used together")
-        from pypod.local.container_lookup import latest_id
+        from pypod.cli.container_targets import latest_id
 
-        names = [latest_id(ctx.engine)]  # type: ignore[arg-type]
+        names = [latest_id(ctx)]  # type: ignore[arg-type]
     if len(names) != 1:
         raise InvalidArgument("attach requires the name or id of one running container or "
                               "the latest flag")  # fmt: skip

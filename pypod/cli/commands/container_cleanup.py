@@ -35,9 +35,9 @@ def configure(p: Parser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
-        from pypod.local.container_lookup import latest_id
+        from pypod.cli.container_targets import latest_id
 
-        names.append(latest_id(ctx.engine))  # type: ignore[arg-type]
+        names.append(latest_id(ctx))  # type: ignore[arg-type]
     if not names and not args.all:
         raise InvalidArgument("no containers specified")
     reports = ctx.engine.containers.cleanup(

@@ -32,7 +32,7 @@ def configure(p: Parser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from pypod.local.container_lookup import read_cidfiles
+    from pypod.cli.container_targets import read_cidfiles
 
     names = list(args.names) + read_cidfiles(args.cidfile)
     if args.latest:
