@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PYPOD = os.path.join(REPO, ".venv", "bin", "pypod")
+# PYPOD_BENCH_BIN: another pypod launcher (e.g. an older checkout) for before/after numbers
+PYPOD = os.environ.get("PYPOD_BENCH_BIN") or os.path.join(REPO, ".venv", "bin", "pypod")
 
 
 def need_podman() -> str:

@@ -20,7 +20,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 PACKAGES=(
     runc crun conmon fuse-overlayfs fuse3 uidmap catatonit golang-github-containers-common
     docker-registry busybox-static apache2-utils python3-venv zstd iproute2 util-linux procps
-    netavark aardvark-dns passt slirp4netns
+    netavark aardvark-dns passt slirp4netns iptables
 )
 
 missing=()

@@ -15,6 +15,7 @@ them, with ``raise X(...) from exc``.
     │   ├── LayerNotFound                 "layer not known"
     │   ├── ContainerNotFound             "no such container"
     │   ├── VolumeNotFound                "no such volume"
+    │   ├── NetworkNotFound               "network not found"
     │   └── ManifestUnknown               a registry has no such tag or digest
     ├── Conflict (125, 409)
     │   ├── NameInUse                     "name is in use"
@@ -88,6 +89,10 @@ class ContainerNotFound(NotFound):
 
 class VolumeNotFound(NotFound):
     reason = "no such volume"
+
+
+class NetworkNotFound(NotFound):
+    reason = "network not found"
 
 
 class ManifestUnknown(NotFound):

@@ -102,6 +102,20 @@ _VOLUME = {
     "rm": _c("volume_rm", "Remove one or more volumes"),
 }
 
+_NETWORK = {
+    "connect": _c("network_connect", "Add a container to a network"),
+    "create": _c("network_create", "Create networks for containers and pods"),
+    "disconnect": _c("network_disconnect", "Disconnect a container from a network"),
+    "exists": _c("network_exists", "Check if network exists"),
+    "inspect": _c("network_inspect", "Display the network configuration for one or more networks"),
+    "ls": _c("network_ls", "List networks"),
+    "list": _c("network_ls", "List networks"),
+    "prune": _c("network_prune", "Prune unused networks"),
+    "reload": _c("network_reload", "Reload firewall rules for one or more containers"),
+    "rm": _c("network_rm", "Remove networks"),
+    "update": _c("network_update", "Update an existing network"),
+}
+
 _SYSTEM = {
     "df": _c("system_df", "Show pypod disk usage"),
     "events": _c("events", "Show pypod events"),
@@ -142,4 +156,5 @@ COMMANDS: dict[str, Command | Group] = {
     "untag": _IMAGE["untag"],
     "version": _c("version", "Display the pypod version information"),
     "volume": Group("Manage volumes", dict(sorted(_VOLUME.items()))),
+    "network": Group("Manage networks", dict(sorted(_NETWORK.items()))),
 }

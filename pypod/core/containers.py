@@ -24,7 +24,14 @@ from typing import Any
 
 from pypod.core import names
 from pypod.core.db import StateDB, current_boot_id
-from pypod.core.model import ContainerConfig, ContainerState, Status, VolumeConfig
+from pypod.core.model import (
+    ContainerBrief,
+    ContainerConfig,
+    ContainerState,
+    Mount,
+    Status,
+    VolumeConfig,
+)
 from pypod.errors import (
     Conflict,
     ContainerNotFound,
@@ -184,6 +191,30 @@ class ContainerStore:
             " ORDER BY c.created DESC, c.id"
         )
         return [(ContainerConfig.from_json(c), ContainerState.from_json(s)) for c, s in rows]
+
+    def list_brief(self) -> list[tuple[ContainerBrief, ContainerState]]:
+        """All containers, newest first, with only what `ps` reads of each config: one
+        json_extract per row in SQLite instead of a whole ContainerConfig in Python."""
+        rows = self.db.query(
+            "SELECT c.id, c.name, c.created, c.image_id, json_extract(c.config, '$.image_name',"
+            " '$.entrypoint', '$.command', '$.labels', '$.mounts', '$.auto_remove', '$.pod_id',"
+            " '$.network_mode'), s.json FROM containers c JOIN state s ON s.id = c.id"
+            " ORDER BY c.created DESC, c.id"
+        )
+        out = []
+        loads = json.loads
+        for cid, name, created, image_id, brief, state in rows:
+            image_name, entry, cmd, labels, mounts, auto_remove, pod, net = loads(brief)
+            out.append((
+                ContainerBrief(
+                    id=cid, name=name, created=created, image_id=image_id, image_name=image_name,
+                    entrypoint=tuple(entry), command=tuple(cmd), labels=labels,
+                    mounts=tuple(Mount(**{**m, "options": tuple(m["options"])}) for m in mounts),
+                    auto_remove=bool(auto_remove), pod_id=pod or "", network_mode=net or "none",
+                ),
+                ContainerState.from_json(state),
+            ))  # fmt: skip
+        return out
 
     def list_states(self) -> dict[str, ContainerState]:
         """Only the states (cheaper than list() when configs are not needed)."""

@@ -224,6 +224,30 @@ def _tuples(d: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContainerBrief:
+    """The part of a ContainerConfig that `ps` shows and filters on (same field names, so a
+    filter works on either). Read by ContainerStore.list_brief() with json_extract in SQLite:
+    decoding 1,000 whole configs costs ~55 us each, this ~10."""
+
+    id: str
+    name: str
+    created: float
+    image_id: str
+    image_name: str
+    entrypoint: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    mounts: tuple[Mount, ...] = ()
+    auto_remove: bool = False
+    pod_id: str = ""
+    network_mode: str = "none"
+
+    @property
+    def process_args(self) -> tuple[str, ...]:
+        return self.entrypoint + self.command
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HealthState:
     status: str = ""  # "" (no healthcheck) | starting | healthy | unhealthy
     failing_streak: int = 0

@@ -9,7 +9,6 @@ arch, the container's bounding capabilities and the running kernel, as Podman do
 from __future__ import annotations
 
 import json
-import platform
 from collections.abc import Iterable
 from typing import Any
 
@@ -102,9 +101,9 @@ def to_oci(
     kernel_release: str | None = None,
 ) -> dict[str, Any]:
     """The OCI linux.seccomp for a container with these bounding capabilities."""
-    machine = machine or platform.machine()
+    machine = machine or os.uname().machine
     go_arch, native = _ARCHES.get(machine, (machine, f"SCMP_ARCH_{machine.upper()}"))
-    kernel = _kernel_tuple(kernel_release or platform.release())
+    kernel = _kernel_tuple(kernel_release or os.uname().release)
     caps = set(bounding_caps)
     out: dict[str, Any] = {"defaultAction": profile.get("defaultAction", "SCMP_ACT_ALLOW")}
     if profile.get("defaultErrnoRet") is not None:

@@ -266,7 +266,11 @@ def _devices(config: ContainerConfig, rootless: bool) -> tuple[list, list, list]
     if config.security.privileged:
         nodes = defaults.host_devices()
         if rootless:
-            return [], [], [_dev_bind(str(d["path"]), str(d["path"])) for d in nodes]
+            # the host's terminals and ptmx are not shared with a rootless container (they
+            # belong to the host's sessions, and binding a tty without one fails the start)
+            paths = [str(d["path"]) for d in nodes]
+            keep = [p for p in paths if p != "/dev/ptmx" and not p.startswith("/dev/tty")]
+            return [], [], [_dev_bind(p, p) for p in keep]
         return nodes, [{"allow": True, "access": "rwm"}], []
     devs: list[dict[str, Any]] = []
     rules: list[dict[str, Any]] = [{"allow": False, "access": "rwm"}]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pypod.domain.containers import ContainerEngine
     from pypod.domain.images import ImageEngine
+    from pypod.domain.networks import NetworkEngine
     from pypod.domain.system import SystemEngine
     from pypod.domain.volumes import VolumeEngine
 
@@ -37,6 +38,9 @@ class Engine(Protocol):
 
     @property
     def volumes(self) -> VolumeEngine: ...
+
+    @property
+    def networks(self) -> NetworkEngine: ...
 
     @property
     def system(self) -> SystemEngine: ...

@@ -1,4 +1,4 @@
-"""System noun: version, info, reset."""
+"""System noun: version, info, reset, df, prune."""
 
 from __future__ import annotations
 
@@ -17,6 +17,70 @@ class VersionReport:
     os_arch: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DfImage:
+    repository: str
+    tag: str
+    image_id: str
+    created: float
+    size: int
+    shared_size: int
+    unique_size: int
+    containers: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DfContainer:
+    id: str
+    image: str  # the image id
+    command: str
+    local_volumes: int
+    size: int  # the RW layer
+    created: float
+    status: str  # Podman's state word
+    names: str
+    running: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DfVolume:
+    name: str
+    links: int  # containers using it
+    size: int
+    reclaimable: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DfReport:
+    """`system df`: the summary rows are computed from these by the front end."""
+
+    images: tuple[DfImage, ...] = ()
+    containers: tuple[DfContainer, ...] = ()
+    volumes: tuple[DfVolume, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneRequest:
+    all: bool = False  # every unused image, not only dangling ones
+    volumes: bool = False
+    filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneItem:
+    id: str  # container id, image id or volume name
+    size: int = 0
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneReport:
+    containers: tuple[PruneItem, ...] = ()
+    images: tuple[PruneItem, ...] = ()
+    volumes: tuple[PruneItem, ...] = ()
+    reclaimed: int = 0
+
+
 class SystemEngine(Protocol):
     def version(self) -> VersionReport: ...
 
@@ -31,4 +95,14 @@ class SystemEngine(Protocol):
     def unshare(self, argv: Sequence[str]) -> NoReturn:
         """Replace this process with argv (default $SHELL) inside the rootless user namespace,
         CONTAINERS_GRAPHROOT/CONTAINERS_RUNROOT set. Root: InvalidArgument."""
+        ...
+
+    def df(self, verbose: bool = False) -> DfReport:
+        """Disk usage of images, containers and volumes (sizes of containers and volumes are
+        walked on disk)."""
+        ...
+
+    def prune(self, req: PruneRequest) -> PruneReport:
+        """Stopped containers, then unused volumes (req.volumes), then dangling (req.all:
+        unused) images, repeated while a round frees something."""
         ...

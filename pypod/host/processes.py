@@ -119,24 +119,38 @@ def spawn(
     pass_fds: Sequence[int] = (),
     inherit_stdio: bool = False,
     capture_stderr: bool = False,
+    log_path: str | None = None,
+    new_session: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start a process without waiting (conmon, which daemonizes itself). Its stdio is
-    /dev/null unless inherit_stdio (then ours); capture_stderr gives a pipe for early errors."""
+    /dev/null unless inherit_stdio (then ours); capture_stderr gives a pipe for early errors;
+    log_path appends stdout and stderr to a file instead (a long-lived helper such as
+    slirp4netns outlives any pipe we could read). new_session keeps a terminal's Ctrl-C away."""
     argv = list(argv)
     if "/" not in argv[0]:
         argv[0] = require_binary(argv[0])
     log.debug("spawn %s", argv)
-    quiet = None if inherit_stdio else subprocess.DEVNULL
+    quiet: int | None = None if inherit_stdio else subprocess.DEVNULL
+    err: int | None = subprocess.PIPE if capture_stderr and not inherit_stdio else quiet
+    out = quiet
+    log_fd = -1
+    if log_path is not None:
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        out = err = log_fd
     try:
         return subprocess.Popen(
             argv,
             env=dict(env),
             pass_fds=tuple(pass_fds),
             stdin=quiet,
-            stdout=quiet,
-            stderr=subprocess.PIPE if capture_stderr and not inherit_stdio else quiet,
+            stdout=out,
+            stderr=err,
             close_fds=True,
+            start_new_session=new_session,
         )
     except FileNotFoundError as exc:
         name = os.path.basename(argv[0])
         raise MissingComponent(name, PACKAGES.get(name, name)) from exc
+    finally:
+        if log_fd >= 0:
+            os.close(log_fd)

@@ -67,6 +67,9 @@ class _Session:
         from pypod.runtime.attach import Attach
 
         self.attachment = Attach.connect(state.bundle)
+        from pypod.local.container_start import emit
+
+        emit(self.engine, config, "attach")
 
     def pump(self, config: ContainerConfig) -> str:
         """Stream until the output ends ("exited") or the detach keys ("detached")."""

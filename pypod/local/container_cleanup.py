@@ -36,6 +36,7 @@ def teardown(engine: LocalEngine, config: ContainerConfig, state: ContainerState
     from pypod.runtime import exits
 
     info = exits.read_exit(exit_dir(engine), config.id, state.bundle)
+    _end_helpers(engine, config)
     try:
         engine.runtime.delete(config.id, force=True)
     except ContainerNotFound:
@@ -59,6 +60,20 @@ def teardown(engine: LocalEngine, config: ContainerConfig, state: ContainerState
         finished_at=finished or time.time(),
         mountpoint="",
     )
+
+
+def _end_helpers(engine: LocalEngine, config: ContainerConfig) -> None:
+    """The healthcheck timer and the records of exec -d sessions end with the process."""
+    if config.health is not None:
+        from pypod.local.container_health import stop_timer
+
+        with contextlib.suppress(PypodError, OSError):
+            stop_timer(engine, config.id)
+    if engine.container_store.execs_of(config.id):  # rare: spare the import otherwise
+        from pypod.local.container_exec import reap_sessions
+
+        with contextlib.suppress(PypodError, OSError):
+            reap_sessions(engine, config.id, all=True)
 
 
 def should_restart(config: ContainerConfig, state: ContainerState) -> bool:
@@ -110,6 +125,10 @@ def cleanup_one(engine: LocalEngine, cid: str, *, rm: bool = False) -> int | Non
                     store.set_state(cid, state)
             else:
                 state = dataclasses.replace(state, status=Status.RUNNING, started_at=time.time())
+                if config.health is not None:
+                    from pypod.local.container_health import started
+
+                    state = started(engine, config, state)
                 store.set_state(cid, state)
                 restarted = True
     if restarted:

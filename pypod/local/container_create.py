@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 import os
-import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -104,7 +103,10 @@ def resolve_image(engine: LocalEngine, req: CreateRequest) -> tuple[Image, str]:
     policy = req.pull or engine.containers_conf.engine.pull_policy or "missing"
     if policy in ("missing", "never") and not req.platform.os and not req.platform.arch:
         try:
-            image = find_image(store, req.image, engine.registries)
+            # None: shortnames loads the default registries.conf itself, and only for a
+            # short name (`run localhost/x` parses no configuration for it)
+            registries = engine.registries if engine.options.registries_conf else None
+            image = find_image(store, req.image, registries)
             return image, _image_name(image, req.image)
         except ImageNotFound:
             if policy == "never":
@@ -195,7 +197,7 @@ def build_config(
             raise InvalidArgument(f"container-init binary not found on the host: {init_path}")
     sysctls = co.key_values(req.sysctls, "sysctl")
     devices = tuple(req.devices)
-    cid = secrets.token_hex(32)
+    cid = os.urandom(32).hex()  # what secrets.token_hex does, without importing hashlib
     name = req.name or _random_name(engine)
     mounts = cm.user_mounts(req.volumes, req.mounts, req.tmpfs)
     deps: list[str] = []

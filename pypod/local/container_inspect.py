@@ -315,11 +315,13 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
 
 
 def _exec_ids(engine: LocalEngine, cid: str) -> list[str]:
-    lister = getattr(engine.container_store, "exec_sessions", None)
-    if lister is None:
-        return []
+    """Live exec sessions; finished detached ones are reaped first (exec -d leaves no
+    process of ours to forget them)."""
+    from pypod.local.container_exec import reap_sessions
+
     try:
-        return [s for s in lister(cid)]
+        reap_sessions(engine, cid)
+        return list(engine.container_store.execs_of(cid))
     except Exception:
         return []
 

@@ -12,15 +12,15 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pypod.core.model import ContainerConfig, ContainerState, Status
+from pypod.core.model import ContainerBrief, ContainerConfig, ContainerState, Status
 from pypod.domain.containers_ops import ContainerSummary, ListRequest
 from pypod.errors import InvalidArgument, PypodError
-from pypod.local.container_lookup import load
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-Row = tuple[ContainerConfig, ContainerState]
+# ps reads ContainerBrief rows; rm --filter passes whole configs (same attribute names)
+Row = tuple[ContainerConfig | ContainerBrief, ContainerState]
 _LIVE = frozenset({Status.CREATED, Status.RUNNING, Status.PAUSED})
 _STATES = ("created", "running", "paused", "stopped", "exited", "unknown", "configured", "removing")
 _FILTER_KEYS = (
@@ -55,7 +55,9 @@ def status_text(state: ContainerState, now: float | None = None) -> str:
     return "Created"
 
 
-def summarize(config: ContainerConfig, state: ContainerState, now: float) -> ContainerSummary:
+def summarize(
+    config: ContainerConfig | ContainerBrief, state: ContainerState, now: float
+) -> ContainerSummary:
     exited = state.status in (Status.STOPPED, Status.EXITED)
     return ContainerSummary(
         id=config.id,
@@ -133,7 +135,7 @@ def _status_match(state: ContainerState, values: list[str]) -> bool:
     return bool(words & set(values))
 
 
-def _volume_match(config: ContainerConfig, values: list[str]) -> bool:
+def _volume_match(config: ContainerConfig | ContainerBrief, values: list[str]) -> bool:
     return any(m.source == v or m.destination == v for m in config.mounts for v in values)
 
 
@@ -211,7 +213,10 @@ def list_containers(engine: LocalEngine, req: ListRequest) -> list[ContainerSumm
             f"invalid option for --sort, options are: {', '.join(sorted(_SORTS))}"
         )
     match = build_filter(engine, req.filters)
-    rows = engine.container_store.list()
+    from pypod.local.container_recover import current, reset_if_rebooted
+
+    reset_if_rebooted(engine)
+    rows = engine.container_store.list_brief()
     # a status or exit-code filter asks for stopped containers by itself, as in Podman
     everything = (
         req.all
@@ -222,10 +227,7 @@ def list_containers(engine: LocalEngine, req: ListRequest) -> list[ContainerSumm
     out: list[Row] = []
     for config, state in rows:
         if state.status in _LIVE:
-            try:
-                config, state = load(engine, config.id)
-            except PypodError:
-                continue  # removed while we listed
+            state = current(engine, config.id, state)  # facts on disk, no config needed
         if not everything and state.status not in (Status.RUNNING, Status.PAUSED):
             continue
         if match((config, state)):

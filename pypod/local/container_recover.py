@@ -32,7 +32,7 @@ _LIVE = (Status.RUNNING, Status.PAUSED, Status.CREATED)
 def sync_state(engine: LocalEngine, cid: str) -> tuple[ContainerConfig, ContainerState]:
     """Config and the current state of container cid (full id). ContainerNotFound."""
     store = engine.container_store
-    _after_reboot(engine)
+    reset_if_rebooted(engine)
     config, state = store.get(cid)
     return config, current(engine, cid, state)
 
@@ -70,7 +70,7 @@ def _now_or(previous: float) -> float:
     return previous or time.time()
 
 
-def _after_reboot(engine: LocalEngine) -> None:
+def reset_if_rebooted(engine: LocalEngine) -> None:
     """Once per engine: reset stale run state when the host booted since it was written."""
     if engine.__dict__.get("_reboot_checked"):
         return

@@ -56,8 +56,8 @@ def events_log(engine: LocalEngine) -> EventLog:
 
 
 def emit(engine: LocalEngine, config: ContainerConfig, status: str, **fields: Any) -> None:
-    """A container event as Podman writes it (image, name, labels as attributes)."""
-    attrs = {"image": config.image_name, "name": config.name, **config.labels}
+    """A container event as Podman writes it (the container's labels as attributes)."""
+    attrs = dict(config.labels)
     try:
         events_log(engine).emit(
             "container", status, id=config.id, name=config.name, image=config.image_name,
@@ -79,6 +79,14 @@ def volumes_of(engine: LocalEngine) -> Volumes:
 
 def exit_command(engine: LocalEngine, cid: str, auto_remove: bool) -> tuple[str, ...]:
     """The pypod conmon runs when the container exits: the same store, runtime and events."""
+    argv = [*pypod_command(engine), "container", "cleanup"]
+    if auto_remove:
+        argv.append("--rm")
+    return (*argv, cid)
+
+
+def pypod_command(engine: LocalEngine) -> list[str]:
+    """pypod with this engine's global flags (for commands run on the container's behalf)."""
     here = os.path.join(os.path.dirname(sys.executable), "pypod")
     argv = [here] if os.access(here, os.X_OK) else [sys.executable, "-m", "pypod"]
     store = engine.store
@@ -95,10 +103,7 @@ def exit_command(engine: LocalEngine, cid: str, auto_remove: bool) -> tuple[str,
     level = logging.getLogger().getEffectiveLevel()
     if level <= logging.DEBUG:
         argv += ["--log-level", "debug"]
-    argv += ["container", "cleanup"]
-    if auto_remove:
-        argv.append("--rm")
-    return (*argv, cid)
+    return argv
 
 
 # --- init ------------------------------------------------------------------------------------
@@ -123,6 +128,9 @@ def init_container(
         undo.append(lambda: ctr.unmount(config.id))
         mounts = resolve_mounts(engine, config, rootfs, undo)
         etc_files = write_etc_files(engine, config, userdata)
+        passwd = passwd_file(config, rootfs, userdata)
+        if passwd:
+            etc_files["/etc/passwd"] = passwd
         spec = _spec(engine, config, rootfs, mounts, etc_files)
         _write_json(os.path.join(userdata, "config.json"), spec)
         os.makedirs(exit_dir(engine), mode=0o700, exist_ok=True)
@@ -268,6 +276,28 @@ def write_etc_files(engine: LocalEngine, config: ContainerConfig, userdata: str)
     return files
 
 
+def passwd_file(config: ContainerConfig, rootfs: str, userdata: str) -> str:
+    """A numeric --user the image's /etc/passwd lacks gets an entry there (from the
+    --passwd-entry template, or Podman's default), in a copy under userdata bound over it;
+    "" when none is needed."""
+    from pypod.core import users
+
+    user, _, group = config.user.partition(":")
+    if not user.isdigit() or any(p.uid == int(user) for p in users.read_passwd(rootfs)):
+        return ""
+    template = config.passwd_entry or "$USERNAME:*:$UID:$GID:container user:$HOME:/bin/sh"
+    entry = users.passwd_entry(template, uid=int(user), gid=int(group) if group.isdigit() else 0,
+                               name=user, home=config.workdir or "/")  # fmt: skip
+    text = _read(users.resolve_in_root(rootfs, "/etc/passwd"))
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path = os.path.join(userdata, "passwd")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text + entry)
+    os.chmod(path, 0o644)
+    return path
+
+
 def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -343,6 +373,10 @@ def start_container(
         state = dataclasses.replace(
             state, status=Status.RUNNING, started_at=time.time(), stopped_by_user=False
         )
+        if config.health is not None:
+            from pypod.local.container_health import started
+
+            state = started(engine, config, state)
         store.set_state(cid, state)
     emit(engine, config, "start")
     return config, state

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pypod.core.events import EventLog
     from pypod.local.containers import LocalContainerEngine
     from pypod.local.images import LocalImageEngine
+    from pypod.local.networks import LocalNetworkEngine
     from pypod.local.system import LocalSystemEngine
     from pypod.local.volumes import LocalVolumeEngine
     from pypod.runtime.types import Runtime
@@ -116,6 +117,12 @@ class LocalEngine:
         from pypod.local.volumes import LocalVolumeEngine
 
         return LocalVolumeEngine(self)
+
+    @cached_property
+    def networks(self) -> LocalNetworkEngine:
+        from pypod.local.networks import LocalNetworkEngine
+
+        return LocalNetworkEngine(self)
 
     @cached_property
     def container_store(self) -> ContainerStore:

@@ -79,7 +79,10 @@ def find_image(store: Store, name: str, registries: object | None = None) -> Ima
     if not repo:
         raise not_known(name)
     exact = name if (tag or digest) else f"{name}:latest"
-    for candidate in (exact, *_local_candidates(name, registries)):
+    image = _try(store, exact)
+    if image is not None:
+        return image  # a full name as stored: no short-name rules (nor their modules) needed
+    for candidate in _local_candidates(name, registries):
         image = _try(store, candidate)
         if image is not None:
             return image

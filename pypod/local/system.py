@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pypod import __version__
-from pypod.domain.system import VersionReport
+from pypod.domain.system import DfReport, PruneReport, PruneRequest, VersionReport
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
@@ -59,3 +59,13 @@ class LocalSystemEngine:
         if not e.rootless:
             unshare_exec(argv)  # raises "please use unshare with rootless"
         unshare_exec(argv, graph_root=e.graph_root, run_root=e.run_root)
+
+    def df(self, verbose: bool = False) -> DfReport:
+        from pypod.local.system_df import disk_usage
+
+        return disk_usage(self._engine, verbose)
+
+    def prune(self, req: PruneRequest) -> PruneReport:
+        from pypod.local.system_prune import prune
+
+        return prune(self._engine, req)

@@ -1,0 +1,24 @@
+"""pypod network exists: exit 0 when the network exists, 1 when not."""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import InvalidArgument
+
+DESCRIPTION = """If a network with the given name or id exists, pypod network exists exits with
+0, otherwise the exit code will be 1."""
+USAGE = "NETWORK"
+EXAMPLES = ("pypod network exists net1",)
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if len(args.name) != 1:
+        raise InvalidArgument(f"accepts 1 arg(s), received {len(args.name)}")
+    return 0 if ctx.engine.networks.exists(args.name[0]) else 1
