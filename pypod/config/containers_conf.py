@@ -176,7 +176,8 @@ class NetworkSection:
         "/opt/cni/bin",
     )  # fmt: skip
     default_network: str = "podman"
-    default_rootless_network_cmd: str = "pasta"  # pypod defaults to pasta (Podman 5 does); slirp4netns when configured
+    # pypod defaults to pasta (as Podman 5 does); slirp4netns when configured or pasta is missing
+    default_rootless_network_cmd: str = "pasta"
     default_subnet: str = "10.88.0.0/16"
     default_subnet_pools: tuple[tuple[str, int], ...] = field(default_factory=_default_subnet_pools)
     dns_bind_port: int = 53

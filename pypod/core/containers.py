@@ -208,8 +208,10 @@ class ContainerStore:
             out.append((
                 ContainerBrief(
                     id=cid, name=name, created=created, image_id=image_id, image_name=image_name,
-                    entrypoint=tuple(entry), command=tuple(cmd), labels=labels,
-                    mounts=tuple(Mount(**{**m, "options": tuple(m["options"])}) for m in mounts),
+                    entrypoint=tuple(entry or ()), command=tuple(cmd or ()), labels=labels or {},
+                    mounts=tuple(
+                        Mount(**{**m, "options": tuple(m["options"])}) for m in mounts or ()
+                    ),
                     auto_remove=bool(auto_remove), pod_id=pod or "", network_mode=net or "none",
                 ),
                 ContainerState.from_json(state),

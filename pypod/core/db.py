@@ -9,6 +9,7 @@ first.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -52,6 +53,25 @@ def current_boot_id() -> str:
             return f.read().strip()
     except OSError:
         return ""
+
+
+def image_user_counts(path: str) -> dict[str, int]:
+    """{image id: number of containers created from it} from the database at path, in one
+    query and without the container model (`images` shows the count for every image). No
+    database yet means no containers: nothing is created or migrated for a read."""
+    if not os.path.exists(path):
+        return {}
+    try:
+        conn = sqlite3.connect(path, timeout=30.0)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open the container database {path}: {exc}") from exc
+    try:
+        rows = conn.execute("SELECT image_id, COUNT(*) FROM containers GROUP BY image_id")
+        return {image_id: count for image_id, count in rows}
+    except sqlite3.OperationalError:
+        return {}  # created this instant by another process, schema not written yet
+    finally:
+        conn.close()
 
 
 class StateDB:

@@ -37,13 +37,23 @@ TRANSITIONS: dict[str, frozenset[Status]] = {
     "pause": frozenset({Status.RUNNING}),
     "unpause": frozenset({Status.PAUSED}),
     "exec": frozenset({Status.RUNNING}),
-    "attach": frozenset({Status.RUNNING, Status.CREATED, Status.CONFIGURED, Status.EXITED,
-                         Status.STOPPED}),
-    "remove": frozenset({Status.CONFIGURED, Status.CREATED, Status.STOPPED, Status.EXITED,
-                         Status.UNKNOWN}),
+    "attach": frozenset(
+        {Status.RUNNING, Status.CREATED, Status.CONFIGURED, Status.EXITED, Status.STOPPED}
+    ),
+    "remove": frozenset(
+        {Status.CONFIGURED, Status.CREATED, Status.STOPPED, Status.EXITED, Status.UNKNOWN}
+    ),
     "cleanup": frozenset({Status.STOPPED, Status.EXITED, Status.CREATED, Status.CONFIGURED}),
-    "update": frozenset({Status.RUNNING, Status.PAUSED, Status.CREATED, Status.CONFIGURED,
-                         Status.STOPPED, Status.EXITED}),
+    "update": frozenset(
+        {
+            Status.RUNNING,
+            Status.PAUSED,
+            Status.CREATED,
+            Status.CONFIGURED,
+            Status.STOPPED,
+            Status.EXITED,
+        }
+    ),
     "commit": frozenset(Status) - {Status.REMOVING},
     "rename": frozenset(Status) - {Status.REMOVING},
 }
@@ -53,6 +63,11 @@ class InvalidState(Conflict):
     """An operation the container's state does not allow (Podman's ErrCtrStateInvalid)."""
 
     reason = "container state improper"
+
+
+def state_word(status: Status) -> str:
+    """Podman's State string: a container never started reads "created"."""
+    return "created" if status is Status.CONFIGURED else status.value
 
 
 def check_transition(op: str, name: str, status: Status) -> None:

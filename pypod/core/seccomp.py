@@ -9,6 +9,7 @@ arch, the container's bounding capabilities and the running kernel, as Podman do
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from typing import Any
 

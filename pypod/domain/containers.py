@@ -13,23 +13,24 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from pypod.domain import containers_create as cc
     from pypod.domain import containers_ops as co
+    from pypod.domain import containers_start as cs
 
 
 class ContainerEngine(Protocol):
     # containers_create.py (lifecycle entry points) ---------------------------------------------
     def create(self, req: cc.CreateRequest) -> cc.CreateReport: ...
 
-    def start(self, req: cc.StartRequest) -> list[cc.StartReport]: ...
+    def start(self, req: cs.StartRequest) -> list[cs.StartReport]: ...
 
     def run(self, req: cc.RunRequest) -> cc.RunReport:
         """create + start (+ attach and wait unless detached); the report has the exit code."""
         ...
 
-    def attach(self, req: cc.AttachRequest) -> cc.AttachReport: ...
+    def attach(self, req: cs.AttachRequest) -> cs.AttachReport: ...
 
     def init(self, names: list[str], all: bool = False) -> list[co.IdReport]: ...
 
-    def cleanup(self, req: cc.CleanupRequest) -> list[co.IdReport]:
+    def cleanup(self, req: cs.CleanupRequest) -> list[co.IdReport]:
         """Run by conmon's exit command: unmount, teardown, restart policy, --rm."""
         ...
 

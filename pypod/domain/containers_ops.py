@@ -172,7 +172,7 @@ class PortReport:
 class CopyRequest:
     source: str  # "CTR:/path", a host path, or "-" (tar on stdin)
     destination: str  # "CTR:/path", a host path, or "-" (tar on stdout)
-    archive: bool = True  # -a: keep uid/gid (False: chown to the container's/caller's root)
+    archive: bool = True  # -a: chown to the destination's primary ids (False: keep the ids)
     overwrite: bool = False
     pause: bool = True
 
@@ -192,10 +192,11 @@ class CommitRequest:
     changes: tuple[str, ...] = ()  # Dockerfile instructions: CMD, ENV, LABEL, ...
     message: str = ""
     author: str = ""
-    pause: bool = False
+    pause: bool = False  # Podman 4.3's default too
     squash: bool = False
     format: str = "oci"  # oci | docker
     include_volumes: bool = False
+    progress: Any = None  # a domain.images_options.ProgressCallback (None: quiet)
 
 
 # stats, update, clone, events ------------------------------------------------------------------
@@ -206,6 +207,7 @@ class StatsRequest:
     latest: bool = False
     stream: bool = True
     interval_s: float = 5.0
+    no_reset: bool = False  # CPU % over the whole run, not since the previous sample
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,6 +243,7 @@ class UpdateRequest:
     pids_limit: int | None = None
     blkio_weight: int | None = None
     restart_policy: str | None = None  # "no", "always", "on-failure:3", ...
+    cpus: float | None = None  # --cpus: becomes cpu_quota/cpu_period
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,6 +253,7 @@ class CloneRequest:
     destroy: bool = False
     run: bool = False
     image: str = ""  # rebuild from another image
+    resources: UpdateRequest | None = None  # resource flags overriding the old container's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,17 +18,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from pypod.core.model import ContainerConfig, ContainerState, Status
-from pypod.domain.containers_create import (
-    AttachReport,
-    AttachRequest,
-    RunReport,
-    RunRequest,
-    StartReport,
-    StartRequest,
-)
+from pypod.domain.containers_create import RunReport, RunRequest
 from pypod.errors import InvalidArgument, PypodError
 
 if TYPE_CHECKING:
+    from pypod.domain.containers_start import (
+        AttachReport,
+        AttachRequest,
+        StartReport,
+        StartRequest,
+    )
     from pypod.local.engine import LocalEngine
     from pypod.runtime.attach import Attach
 
@@ -210,6 +209,7 @@ def _remove_failed(engine: LocalEngine, cid: str, rm: bool) -> None:
 
 
 def start(engine: LocalEngine, req: StartRequest) -> list[StartReport]:
+    from pypod.domain.containers_start import StartReport
     from pypod.local.container_lookup import not_found, targets
     from pypod.local.container_start import start_container
 
@@ -234,6 +234,7 @@ def start(engine: LocalEngine, req: StartRequest) -> list[StartReport]:
 
 
 def _start_attached(engine: LocalEngine, name: str, cid: str, req: StartRequest) -> StartReport:
+    from pypod.domain.containers_start import StartReport
     from pypod.local.container_recover import sync_state
 
     _, state = sync_state(engine, cid)
@@ -249,6 +250,7 @@ def _start_attached(engine: LocalEngine, name: str, cid: str, req: StartRequest)
 
 
 def attach(engine: LocalEngine, req: AttachRequest) -> AttachReport:
+    from pypod.domain.containers_start import AttachReport
     from pypod.local.container_lookup import one
     from pypod.local.container_recover import sync_state
 

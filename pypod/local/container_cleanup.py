@@ -20,8 +20,8 @@ from pypod.core.model import ContainerConfig, ContainerState, Status
 from pypod.errors import ContainerNotFound, PypodError
 
 if TYPE_CHECKING:
-    from pypod.domain.containers_create import CleanupRequest
     from pypod.domain.containers_ops import IdReport
+    from pypod.domain.containers_start import CleanupRequest
     from pypod.local.engine import LocalEngine
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,7 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pypod.core.model import ContainerConfig, ContainerState, Status
-from pypod.local.container_list import state_word
+from pypod.core.model import ContainerConfig, ContainerState, Status, state_word
 from pypod.local.container_lookup import load
 
 if TYPE_CHECKING:
@@ -317,9 +316,11 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
 def _exec_ids(engine: LocalEngine, cid: str) -> list[str]:
     """Live exec sessions; finished detached ones are reaped first (exec -d leaves no
     process of ours to forget them)."""
-    from pypod.local.container_exec import reap_sessions
-
     try:
+        if not engine.container_store.execs_of(cid):
+            return []  # the common case: no need to load the exec module
+        from pypod.local.container_exec import reap_sessions
+
         reap_sessions(engine, cid)
         return list(engine.container_store.execs_of(cid))
     except Exception:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pypod.core.model import ContainerBrief, ContainerConfig, ContainerState, Status
+from pypod.core.model import ContainerBrief, ContainerConfig, ContainerState, Status, state_word
 from pypod.domain.containers_ops import ContainerSummary, ListRequest
 from pypod.errors import InvalidArgument, PypodError
 
@@ -29,9 +29,7 @@ _FILTER_KEYS = (
 )  # fmt: skip
 
 
-def state_word(status: Status) -> str:
-    """Podman's State string: a container never started reads "created"."""
-    return "created" if status is Status.CONFIGURED else status.value
+__all__ = ["build_filter", "list_containers", "state_word", "status_text", "summarize"]
 
 
 def status_text(state: ContainerState, now: float | None = None) -> str:

@@ -11,11 +11,12 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pypod.domain.containers_ops import IdReport
 from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
 
 if TYPE_CHECKING:
+    # the report types are imported where used: inspect/ps/run need none of them
     from pypod.core.model import ContainerConfig, ContainerState
+    from pypod.domain.containers_ops import IdReport
     from pypod.local.engine import LocalEngine
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ def for_each(
     action: Callable[[str, str], IdReport | None],
 ) -> list[IdReport]:
     """Run action(name, cid) per target; errors become reports so the others still run."""
+    from pypod.domain.containers_ops import IdReport
+
     reports = []
     for name, cid in found:
         if isinstance(cid, Exception):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pypod.domain import containers_create as cc
     from pypod.domain import containers_ops as co
+    from pypod.domain import containers_start as cs
     from pypod.local.engine import LocalEngine
 
 
@@ -29,7 +30,7 @@ class LocalContainerEngine:
 
         return create(self._engine, req)
 
-    def start(self, req: cc.StartRequest) -> list[cc.StartReport]:
+    def start(self, req: cs.StartRequest) -> list[cs.StartReport]:
         from pypod.local.container_attach import start
 
         return start(self._engine, req)
@@ -39,7 +40,7 @@ class LocalContainerEngine:
 
         return run(self._engine, req)
 
-    def attach(self, req: cc.AttachRequest) -> cc.AttachReport:
+    def attach(self, req: cs.AttachRequest) -> cs.AttachReport:
         from pypod.local.container_attach import attach
 
         return attach(self._engine, req)
@@ -49,7 +50,7 @@ class LocalContainerEngine:
 
         return init(self._engine, names, all)
 
-    def cleanup(self, req: cc.CleanupRequest) -> list[co.IdReport]:
+    def cleanup(self, req: cs.CleanupRequest) -> list[co.IdReport]:
         from pypod.local.container_cleanup import cleanup
 
         return cleanup(self._engine, req)

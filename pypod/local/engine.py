@@ -168,6 +168,11 @@ class LocalEngine:
 
         return image_users(self, image_id)
 
+    def image_user_counts(self) -> dict[str, int]:
+        from pypod.local.container_ops import image_user_counts
+
+        return image_user_counts(self)
+
     def remove_image_users(self, image_id: str) -> None:
         from pypod.local.container_ops import remove_image_users
 

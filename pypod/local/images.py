@@ -111,6 +111,10 @@ class LocalImageEngine:
     def list(self, req: d.ListRequest) -> list[d.ImageSummary]:
         from pypod.local.image_list import list_images
 
+        counts_hook = getattr(self._engine, "image_user_counts", None)
+        if counts_hook is not None:
+            counts: dict[str, int] = counts_hook()
+            return list_images(self._store, req, lambda image_id: counts.get(image_id, 0))
         users = self._users
         return list_images(self._store, req, lambda image_id: len(users(image_id)))
 

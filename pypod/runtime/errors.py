@@ -38,14 +38,15 @@ class RuntimePermission(RuntimeFailed):
     reason = "OCI permission denied"
 
 
-_TEXT_MSG = re.compile(r'level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"')
-_GONE = re.compile(r"does not exist|no such container|not found in state|container .* not found",
-                   re.I)  # fmt: skip
-_NOT_RUNNING = re.compile(r"not running|container .* is stopped|process already finished", re.I)
-_PERMISSION = re.compile(r"permission denied|operation not permitted", re.I)
-_NOT_FOUND = re.compile(r"executable file not found|no such file or directory", re.I)
+# Pattern strings, compiled by re's cache on the first failure: every container start imports
+# this module, few ever translate an error.
+_TEXT_MSG = r'level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"'
+_GONE = r"(?i)does not exist|no such container|not found in state|container .* not found"
+_NOT_RUNNING = r"(?i)not running|container .* is stopped|process already finished"
+_PERMISSION = r"(?i)permission denied|operation not permitted"
+_NOT_FOUND = r"(?i)executable file not found|no such file or directory"
 # Failures of the container's own process start (as opposed to runtime housekeeping).
-_EXEC_STAGE = re.compile(r"unable to start container process|exec:|exec failed|executable", re.I)
+_EXEC_STAGE = r"(?i)unable to start container process|exec:|exec failed|executable"
 
 
 def runtime_message(text: str) -> str:
@@ -65,7 +66,7 @@ def runtime_message(text: str) -> str:
                 if entry.get("level") in ("error", "fatal", None):
                     found.append(str(entry["msg"]))
                 continue
-        m = _TEXT_MSG.search(line)
+        m = re.search(_TEXT_MSG, line)
         if m:
             found.append(m.group(1).encode().decode("unicode_escape", errors="replace"))
             continue
@@ -81,19 +82,19 @@ def translate(
     creating: the failure came from create/exec, where the entrypoint is started."""
     msg = runtime_message(text) or text.strip() or "unknown error"
     shown = f"{name}: {msg}"
-    if _GONE.search(msg) and not creating:
+    if re.search(_GONE, msg) and not creating:
         err: PypodError = RuntimeGone(
             f"{container_id}: {ContainerNotFound.reason}" if container_id else shown
         )
         return err
-    if _NOT_RUNNING.search(msg):
+    if re.search(_NOT_RUNNING, msg):
         return NotRunning(shown)
     # Podman checks permission first, then not-found, over the whole message.
-    if _PERMISSION.search(msg):
-        if creating or _EXEC_STAGE.search(msg):
+    if re.search(_PERMISSION, msg):
+        if creating or re.search(_EXEC_STAGE, msg):
             return CannotInvoke(f"{shown}: OCI permission denied")
         return RuntimePermission(shown)
-    if _NOT_FOUND.search(msg) and (creating or _EXEC_STAGE.search(msg)):
+    if re.search(_NOT_FOUND, msg) and (creating or re.search(_EXEC_STAGE, msg)):
         return CommandNotFound(
             f"{shown}: OCI runtime attempted to invoke a command that was not found"
         )

@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass
 
-_POLL_FIRST_S = 0.002
+_POLL_FIRST_S = 0.0005  # conmon writes the file within ~1 ms of the exit: look early
 _POLL_MAX_S = 0.05
 
 

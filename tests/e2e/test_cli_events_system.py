@@ -18,14 +18,14 @@ def _statuses(pp: Pypod, *args: str) -> list[str]:
 
 def test_events_lifecycle_filters_and_formats(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F811
     pp, _ = engine
-    pp("run", "--rm", "--name", "a", "--label", "tier=web", IMG, "true")
+    pp("run", "--rm", "--name", "web-a", "--label", "tier=web", IMG, "true")
     pp("run", "-d", "--name", "b", IMG, "sleep", "300")
     pp("exec", "b", "true")
     pp("rename", "b", "b2")
     pp("stop", "-t", "0", "b2")
     pp("rm", "b2")
     pp("volume", "create", "ev")
-    got = _statuses(pp, "--filter", "container=a")
+    got = _statuses(pp, "--filter", "container=web-a")  # not hex: no id-prefix match
     assert got == ["create", "init", "attach", "start", "died", "cleanup", "remove"], got
     got = _statuses(pp, "--filter", "type=container", "--filter", "event=exec",
                     "--filter", "event=exec_died")  # fmt: skip
@@ -37,7 +37,7 @@ def test_events_lifecycle_filters_and_formats(engine: tuple[Pypod, StoreDirs]) -
     assert "import" in _statuses(pp, "--filter", "type=image")
     docs = [json.loads(x) for x in pp("events", "--stream=false", "--format", "json",
                                       "--filter", "event=died").stdout.splitlines()]  # fmt: skip
-    assert docs[0]["Name"] == "a" and docs[0]["ContainerExitCode"] == 0
+    assert docs[0]["Name"] == "web-a" and docs[0]["ContainerExitCode"] == 0
     assert docs[0]["Attributes"] == {"tier": "web"} and docs[0]["Type"] == "container"
     text = pp("events", "--stream=false", "--filter", "event=died").stdout
     assert " +0000 UTC container died " in text and "containerExitCode=0" in text
@@ -111,7 +111,7 @@ def test_system_df_and_prune(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: 
 def test_exec_detached_sessions_are_reaped(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F811
     pp, store = engine
     pp("run", "-d", "--name", "x", IMG, "sleep", "300")
-    pp("exec", "-d", "x", "sleep", "4")
+    pp("exec", "-d", "x", "sleep", "8")
     pp("exec", "-d", "x", "sleep", "300")
     ids = json.loads(pp("inspect", "--format", "{{json .ExecIDs}}", "x").stdout)
     assert len(ids) == 2
@@ -119,7 +119,7 @@ def test_exec_detached_sessions_are_reaped(engine: tuple[Pypod, StoreDirs]) -> N
     def one_left() -> bool:
         return len(json.loads(pp("inspect", "--format", "{{json .ExecIDs}}", "x").stdout)) == 1
 
-    wait_for(one_left, 15, "the short session to be reaped")
+    wait_for(one_left, 40, "the short session to be reaped")
     pp("stop", "-t", "0", "x")
     assert pp("inspect", "--format", "{{json .ExecIDs}}", "x").stdout.strip() in ("[]", "null")
     cid = pp("inspect", "--format", "{{.Id}}", "x").stdout.strip()

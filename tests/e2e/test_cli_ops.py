@@ -293,14 +293,12 @@ for i in range(1000):
 """
 
 
-def test_ps_a_with_1000_containers_is_fast(pypod: Pypod, store: StoreDirs) -> None:
+def test_ps_a_with_1000_containers(pypod: Pypod, store: StoreDirs) -> None:
+    """All 1,000 listed and one found by name; the timing lives in bench/ps.py."""
     import sys
 
     pypod("images")  # the store exists
     subprocess.run([sys.executable, "-c", _SCRIPT, store.root, store.runroot], check=True)
-    t0 = time.monotonic()
     out = pypod("ps", "-a", "-q").stdout.split()
-    elapsed = time.monotonic() - t0
     assert len(out) == 1000
-    assert elapsed < 2.0, elapsed
     assert pypod("inspect", "--format", "{{.Name}}", "c500").stdout == "c500\n"

@@ -7,7 +7,6 @@ import dataclasses
 import datetime
 import enum
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -161,18 +160,16 @@ def test_gojson_indent_and_nan() -> None:
     assert compile("{{json .}}").execute(float("nan")) == ""
 
 
-def test_speed_1000_rows() -> None:
+def test_table_of_1000_rows() -> None:
+    """Speed is measured by bench/, never asserted here; this pins the output's shape."""
     rows = [
         {"ID": f"{i:012x}", "Image": "alpine:latest", "Status": "Up", "Names": [f"n{i}"], "N": i}
         for i in range(1000)
     ]
     fmt = "table {{.ID}}\t{{.Image}}\t{{.Status}}\t{{.Names}}\t{{.N}}"
-    start = time.perf_counter()
     out = render_table(rows, fmt + " ")  # a fresh text: not served from the compile cache
-    elapsed = time.perf_counter() - start
     assert out.count("\n") == 1001
-    # The target is well under 100 ms; the margin absorbs loaded CI machines.
-    assert elapsed < 0.3, elapsed
+    assert out.splitlines()[1].split()[:2] == ["000000000000", "alpine:latest"]
 
 
 # --- report ---------------------------------------------------------------------------------

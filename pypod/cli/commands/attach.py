@@ -6,7 +6,7 @@ import argparse
 
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.containers_create import AttachRequest
+from pypod.domain.containers_start import AttachRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = (

@@ -7,7 +7,7 @@ import argparse
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.containers_create import CleanupRequest
+from pypod.domain.containers_start import CleanupRequest
 from pypod.errors import InvalidArgument, PypodError
 
 DESCRIPTION = (

@@ -8,7 +8,7 @@ import sys
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.containers_create import StartRequest
+from pypod.domain.containers_start import StartRequest
 from pypod.errors import InvalidArgument, PypodError
 
 DESCRIPTION = "Starts one or more containers.  The container name or ID can be used."

@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import secrets
 import shutil
 import string
 from collections.abc import Sequence
@@ -35,7 +34,12 @@ _PAGE = 4096
 
 
 def _short_name() -> str:
-    return "".join(secrets.choice(_SHORT_CHARS) for _ in range(26))
+    # os.urandom rather than secrets: no hmac/hashlib import on the container paths; 252 is
+    # the largest multiple of 36 below 256, so rejecting the rest keeps the choice uniform
+    out: list[str] = []
+    while len(out) < 26:
+        out += [_SHORT_CHARS[b % 36] for b in os.urandom(32) if b < 252]
+    return "".join(out[:26])
 
 
 def resolve_mount_program(value: str) -> str:

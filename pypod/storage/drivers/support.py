@@ -16,7 +16,6 @@ import errno
 import json
 import logging
 import os
-import secrets
 import shutil
 import sys
 from dataclasses import dataclass
@@ -112,7 +111,7 @@ def probe(home: str, rootless: bool) -> OverlaySupport:
 
 
 def _scratch(home: str) -> tuple[str, list[str]]:
-    probe_dir = os.path.join(home, f".probe-{os.getpid()}-{secrets.token_hex(4)}")
+    probe_dir = os.path.join(home, f".probe-{os.getpid()}-{os.urandom(4).hex()}")
     dirs = [os.path.join(probe_dir, d) for d in ("l1", "l2", "u", "w", "m")]
     for d in dirs:
         os.makedirs(d)

@@ -1,0 +1,68 @@
+"""Requests and reports of start, attach and cleanup (run and create: containers_create.py).
+
+Split from containers_create.py so `container cleanup`, which conmon runs after every
+container, and `start`/`attach` import only these small types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttachStreams:
+    """Which of the container's streams a foreground run/start/attach connects; the local
+    engine uses this process's own fds 0, 1 and 2."""
+
+    stdin: bool = False
+    stdout: bool = True
+    stderr: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartRequest:
+    names: tuple[str, ...] = ()
+    all: bool = False
+    latest: bool = False
+    attach: bool = False  # -a: attach stdout/stderr (one container only)
+    interactive: bool = False  # -i: attach stdin
+    detach_keys: str | None = None
+    sig_proxy: bool | None = None  # None = true when attaching
+    filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartReport:
+    id: str = ""
+    name: str = ""  # as the user gave it; `start` prints this
+    exit_code: int | None = None  # with -a: the container's exit code
+    detached: bool = False
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttachRequest:
+    name: str
+    no_stdin: bool = False
+    detach_keys: str | None = None
+    sig_proxy: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttachReport:
+    id: str
+    exit_code: int | None = None  # None when detached
+    detached: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanupRequest:
+    """`container cleanup`: normally run by conmon's exit command with one id."""
+
+    names: tuple[str, ...] = ()
+    all: bool = False
+    rm: bool = False
+    rmi: bool = False
+    exec_session: str = ""  # --exec SESSION: clean up one exec session only
+    extra: dict[str, Any] = field(default_factory=dict)
