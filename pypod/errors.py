@@ -95,6 +95,10 @@ class NetworkNotFound(NotFound):
     reason = "network not found"
 
 
+class PodNotFound(NotFound):
+    reason = "no such pod"
+
+
 class ManifestUnknown(NotFound):
     reason = "manifest unknown"
 

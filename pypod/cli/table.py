@@ -116,6 +116,28 @@ _NETWORK = {
     "update": _c("network_update", "Update an existing network"),
 }
 
+_POD = {
+    "clone": _c("pod_clone", "Clone an existing pod"),
+    "create": _c("pod_create", "Create a new empty pod"),
+    "exists": _c("pod_exists", "Check if a pod exists in local storage"),
+    "inspect": _c("pod_inspect", "Displays a pod configuration"),
+    "kill": _c("pod_kill", "Send the specified signal or SIGKILL to containers in pod"),
+    "list": _c("pod_ps", "List pods"),
+    "logs": _c("pod_logs", "Fetch logs for pod with one or more containers"),
+    "ls": _c("pod_ps", "List pods"),
+    "pause": _c("pod_pause", "Pause one or more pods"),
+    "prune": _c("pod_prune", "Remove all stopped pods and their containers"),
+    "ps": _c("pod_ps", "List pods"),
+    "restart": _c("pod_restart", "Restart one or more pods"),
+    "rm": _c("pod_rm", "Remove one or more pods"),
+    "start": _c("pod_start", "Start one or more pods"),
+    "stats": _c("pod_stats", "Display a live stream of resource usage statistics for the "
+                "containers in one or more pods"),
+    "stop": _c("pod_stop", "Stop one or more pods"),
+    "top": _c("pod_top", "Display the running processes of containers in a pod"),
+    "unpause": _c("pod_unpause", "Unpause one or more pods"),
+}
+
 _SYSTEM = {
     "df": _c("system_df", "Show pypod disk usage"),
     "events": _c("events", "Show pypod events"),
@@ -157,4 +179,5 @@ COMMANDS: dict[str, Command | Group] = {
     "version": _c("version", "Display the pypod version information"),
     "volume": Group("Manage volumes", dict(sorted(_VOLUME.items()))),
     "network": Group("Manage networks", dict(sorted(_NETWORK.items()))),
+    "pod": Group("Manage pods", _POD),
 }

@@ -198,13 +198,13 @@ class ContainerStore:
         rows = self.db.query(
             "SELECT c.id, c.name, c.created, c.image_id, json_extract(c.config, '$.image_name',"
             " '$.entrypoint', '$.command', '$.labels', '$.mounts', '$.auto_remove', '$.pod_id',"
-            " '$.network_mode'), s.json FROM containers c JOIN state s ON s.id = c.id"
+            " '$.network_mode', '$.ports'), s.json FROM containers c JOIN state s ON s.id = c.id"
             " ORDER BY c.created DESC, c.id"
         )
         out = []
         loads = json.loads
         for cid, name, created, image_id, brief, state in rows:
-            image_name, entry, cmd, labels, mounts, auto_remove, pod, net = loads(brief)
+            image_name, entry, cmd, labels, mounts, auto_remove, pod, net, ports = loads(brief)
             out.append((
                 ContainerBrief(
                     id=cid, name=name, created=created, image_id=image_id, image_name=image_name,
@@ -213,6 +213,7 @@ class ContainerStore:
                         Mount(**{**m, "options": tuple(m["options"])}) for m in mounts or ()
                     ),
                     auto_remove=bool(auto_remove), pod_id=pod or "", network_mode=net or "none",
+                    ports=tuple(ports or ()),
                 ),
                 ContainerState.from_json(state),
             ))  # fmt: skip

@@ -40,6 +40,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE volumes (name TEXT PRIMARY KEY, config TEXT NOT NULL, created REAL NOT NULL,
         state TEXT NOT NULL DEFAULT '{}');
     """,
+    # pods (issue 4): the pod record; members name it in their config's pod_id
+    """
+    CREATE TABLE pods (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT NOT NULL,
+        created REAL NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

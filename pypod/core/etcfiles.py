@@ -48,6 +48,7 @@ def hosts(
     add_hosts: Sequence[str] = (),
     base_hosts_text: str = "",
     host_ip: str = "",
+    container_ip: str = "",
 ) -> str:
     lines = []
     for entry in add_hosts:
@@ -57,7 +58,7 @@ def hosts(
     if host_ip:
         lines.append(f"{host_ip}\thost.containers.internal")
     if network_mode != "host":
-        lines.append(f"127.0.0.1\t{hostname} {name}")
+        lines.append(f"{container_ip or '127.0.0.1'}\t{hostname} {name}")
     return "".join(line + "\n" for line in lines)
 
 

@@ -190,6 +190,11 @@ class ContainerConfig:
     add_hosts: tuple[str, ...] = ()  # "name:ip"
     no_hosts: bool = False
     expose: dict[str, str] = field(default_factory=dict)  # "80/tcp" -> "" (from EXPOSE)
+    # bridge: {network name: {"aliases", "static_ips", "static_mac", "interface_name"}}
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    network_options: tuple[str, ...] = ()  # pasta/slirp4netns options (--network pasta:OPTS)
+    ports: tuple[dict[str, Any], ...] = ()  # network.ports.PortMapping.to_json(), host ports set
+    publish_all: bool = False
 
     # lifecycle
     stop_signal: int = 15
@@ -207,6 +212,11 @@ class ContainerConfig:
     cgroup_parent: str = ""
     platform: str = ""
     pod_id: str = ""  # issue 4
+    # namespaces joined from another container (a pod's infra): "container:<id>" or "" (own)
+    ipc_mode: str = ""
+    uts_mode: str = ""
+    pid_mode: str = ""
+    cgroupns_mode: str = ""
     dependencies: tuple[str, ...] = ()  # container ids this one needs (volumes-from, later net)
     create_command: tuple[str, ...] = ()  # the pypod argv that created it (for inspect/clone)
 
@@ -256,6 +266,7 @@ class ContainerBrief:
     auto_remove: bool = False
     pod_id: str = ""
     network_mode: str = "none"
+    ports: tuple[dict[str, Any], ...] = ()
 
     @property
     def process_args(self) -> tuple[str, ...]:

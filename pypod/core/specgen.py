@@ -249,13 +249,21 @@ def _sysctls(config: ContainerConfig, conf: ContainersSection, own_netns: bool) 
 
 
 def _namespaces(config: ContainerConfig, cgroup: CgroupInfo, netns_path: str,
-                id_mappings: object | None) -> list[dict[str, str]]:  # fmt: skip
-    out: list[dict[str, str]] = [{"type": "pid"}]
+                id_mappings: object | None,
+                joined: Mapping[str, str] | None = None) -> list[dict[str, str]]:  # fmt: skip
+    # joined: {"ipc"|"uts"|"pid"|"cgroup"|"network": /proc/<pid>/ns/<x>} of a pod's infra
+    joined = joined or {}
+
+    def ns(kind: str) -> dict[str, str]:
+        return {"type": kind, "path": joined[kind]} if kind in joined else {"type": kind}
+
+    out: list[dict[str, str]] = [ns("pid")]
     if config.network_mode != "host":
+        netns_path = netns_path or joined.get("network", "")
         out.append({"type": "network", "path": netns_path} if netns_path else {"type": "network"})
-    out += [{"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
+    out += [ns("ipc"), ns("uts"), {"type": "mount"}]
     if cgroup.layout is Layout.UNIFIED:
-        out.append({"type": "cgroup"})
+        out.append(ns("cgroup"))
     if id_mappings is not None:
         out.append({"type": "user"})
     return out
@@ -395,6 +403,7 @@ def build_spec(
     host_hostname: str = "",
     id_mappings: tuple[list[dict[str, int]], list[dict[str, int]]] | None = None,
     cgroup_manager: str = "cgroupfs",
+    joined_namespaces: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """config.json for the container (see the module docstring for the inputs)."""
     user = users.resolve_user(rootfs, config.user, config.group_add)
@@ -421,7 +430,7 @@ def build_spec(
     path = cgroups_path(config, rootless, cgroup, cgroup_manager)
     if path:
         linux["cgroupsPath"] = path
-    linux["namespaces"] = _namespaces(config, cgroup, netns_path, id_mappings)
+    linux["namespaces"] = _namespaces(config, cgroup, netns_path, id_mappings, joined_namespaces)
     if id_mappings is not None:
         linux["uidMappings"], linux["gidMappings"] = id_mappings
     if devs:

@@ -96,6 +96,12 @@ class CreateRequest:
     add_hosts: tuple[str, ...] = ()
     no_hosts: bool = False
     expose: tuple[str, ...] = ()
+    publish: tuple[str, ...] = ()  # -p specs
+    publish_all: bool = False  # -P
+    ip: str = ""
+    mac_address: str = ""
+    network_aliases: tuple[str, ...] = ()
+    pod: str = ""  # --pod NAME | new:NAME
 
     # lifecycle
     stop_signal: str = ""

@@ -55,6 +55,7 @@ class ContainerSummary:
     auto_remove: bool = False
     pod: str = ""
     networks: tuple[str, ...] = ()
+    ports: tuple[dict[str, Any], ...] = ()  # network.ports.PortMapping.to_json() documents
     health: str = ""
     size_rw: int | None = None
     size_root_fs: int | None = None

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from pypod.domain.containers import ContainerEngine
     from pypod.domain.images import ImageEngine
     from pypod.domain.networks import NetworkEngine
+    from pypod.domain.pods import PodEngine
     from pypod.domain.system import SystemEngine
     from pypod.domain.volumes import VolumeEngine
 
@@ -44,5 +45,8 @@ class Engine(Protocol):
 
     @property
     def system(self) -> SystemEngine: ...
+
+    @property
+    def pods(self) -> PodEngine: ...
 
     def close(self) -> None: ...

@@ -66,6 +66,14 @@ class NetworkEngine(Protocol):
 
     def update(self, name: str, dns_add: list[str], dns_drop: list[str]) -> None: ...
 
+    def connect(
+        self, network: str, container: str, aliases: list[str], ip: str = "", mac: str = ""
+    ) -> None:
+        """Add a running container to one more network (--alias, --ip, --mac-address)."""
+        ...
+
+    def disconnect(self, network: str, container: str) -> None: ...
+
     def reload(self, containers: list[str], all: bool = False) -> list[NetworkReport]:
         """Re-create the firewall rules of running containers; one report per container."""
         ...

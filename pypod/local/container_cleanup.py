@@ -43,6 +43,9 @@ def teardown(engine: LocalEngine, config: ContainerConfig, state: ContainerState
         pass  # never created, or deleted already
     except PypodError as exc:
         log.warning("deleting runtime container %s: %s", config.id[:12], exc)
+    from pypod.local import container_network
+
+    container_network.teardown(engine, config)
     if state.mountpoint:
         release_mounts(engine, config)
         with contextlib.suppress(PypodError, OSError):
@@ -113,8 +116,9 @@ def cleanup_one(engine: LocalEngine, cid: str, *, rm: bool = False) -> int | Non
             emit(engine, config, "cleanup")
         exit_code = state.exit_code
         if was_live and not (rm or config.auto_remove) and should_restart(config, state):
+            # stored by init (CREATED) or the failure path below, never as "EXITED with the new
+            # count": a reader would take that for the final state while the restart goes on
             state = dataclasses.replace(state, restart_count=state.restart_count + 1)
-            store.set_state(cid, state)
             try:
                 state = init_container(engine, config, state)
                 engine.runtime.start(cid)
@@ -137,6 +141,10 @@ def cleanup_one(engine: LocalEngine, cid: str, *, rm: bool = False) -> int | Non
         return exit_code
     if rm or config.auto_remove:
         remove_exited(engine, cid)
+    if config.pod_id:  # --exit-policy stop: the pod stops with its last container
+        from pypod.local.pods_join import after_member_exit
+
+        after_member_exit(engine, config)
     return exit_code
 
 

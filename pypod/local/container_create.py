@@ -58,9 +58,16 @@ def create(engine: LocalEngine, req: CreateRequest) -> CreateReport:
             f"container id file exists. Ensure another container is not using it or delete "
             f"{req.cidfile}"
         )
+    pod = None
+    if req.pod:
+        from pypod.local.pods_create import join_pod, prepare_member
+
+        req, pod = prepare_member(engine, req)
     image, image_name = resolve_image(engine, req)
     image_doc = json.loads(engine.store.image_config(image.id))
     config = build_config(engine, req, image, image_name, image_doc, warnings)
+    if pod is not None:
+        config = join_pod(pod, config)
     if req.replace and req.name:
         _replace(engine, req.name)
     undo = _Undo()
@@ -80,11 +87,6 @@ def create(engine: LocalEngine, req: CreateRequest) -> CreateReport:
 def _check_request(req: CreateRequest) -> None:
     if req.name:
         co.check_name(req.name)
-    network = req.network or "none"
-    if network not in NETWORK_MODES:
-        raise InvalidArgument(
-            f"network mode {network!r} is not supported yet: use --network none or host"
-        )
     if req.rm and co.parse_restart(req.restart)[0] not in ("no",):
         raise InvalidArgument(
             'the --rm option conflicts with --restart, when the restartPolicy is not "" and "no"'
@@ -211,6 +213,12 @@ def build_config(
     mounts += cm.image_volume_mounts(image_volumes, {m.destination for m in mounts})
     log_conf = co.parse_log(req, conf.log_driver, conf.log_size_max, conf.log_tag)
     runtime = _runtime_choice(engine)
+    from pypod.local import container_network
+
+    net = container_network.choose(engine, req, expose)
+    warnings.extend(net.warnings)
+    if net.mode.startswith("container:"):
+        deps.append(net.mode.partition(":")[2])
     return ContainerConfig(
         id=cid,
         name=name,
@@ -244,7 +252,11 @@ def build_config(
         mounts=tuple(mounts),
         volumes_from=req.volumes_from,
         image_volumes=image_volumes,
-        network_mode=req.network or "none",
+        network_mode=net.mode,
+        networks=net.networks,
+        network_options=net.options,
+        ports=net.ports,
+        publish_all=req.publish_all,
         dns_servers=req.dns,
         dns_search=req.dns_search,
         dns_options=req.dns_options,

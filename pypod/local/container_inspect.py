@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pypod.core.model import ContainerConfig, ContainerState, Status, state_word
+from pypod.local import container_network
 from pypod.local.container_lookup import load
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
             "Size": "0B" if config.log.max_size < 0 else str(config.log.max_size) + "B",
         },
         "NetworkMode": config.network_mode,
-        "PortBindings": {},
+        "PortBindings": container_network.port_bindings(config),
         "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": config.restart_retries},
         "AutoRemove": config.auto_remove,
         "VolumeDriver": "",
@@ -295,7 +296,7 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "GraphDriver": _graph_driver(lay, cid),
         "Mounts": _mounts(config, lambda n: _volume_path(engine, n)),
         "Dependencies": list(config.dependencies),
-        "NetworkSettings": _network_settings(config),
+        "NetworkSettings": container_network.network_settings(engine, config),
         "Namespace": "",
         "IsInfra": False,
         "IsService": False,
@@ -345,23 +346,3 @@ def _graph_driver(lay: Any, cid: str) -> dict[str, Any]:
         except Exception:
             pass
     return {"Name": "overlay", "Data": {}}
-
-
-def _network_settings(config: ContainerConfig) -> dict[str, Any]:
-    return {
-        "EndpointID": "",
-        "Gateway": "",
-        "IPAddress": "",
-        "IPPrefixLen": 0,
-        "IPv6Gateway": "",
-        "GlobalIPv6Address": "",
-        "GlobalIPv6PrefixLen": 0,
-        "MacAddress": "",
-        "Bridge": "",
-        "SandboxID": "",
-        "HairpinMode": False,
-        "LinkLocalIPv6Address": "",
-        "LinkLocalIPv6PrefixLen": 0,
-        "Ports": {},
-        "SandboxKey": "",
-    }

@@ -76,6 +76,7 @@ def summarize(
         auto_remove=config.auto_remove,
         pod=config.pod_id,
         networks=(),
+        ports=tuple(config.ports),
         health=state.health.status,
     )
 

@@ -112,6 +112,9 @@ def remove_one(engine: LocalEngine, cid: str, req: RemoveRequest) -> list[str]:
             raise _running_error(cid)  # restarted behind our back
         store.set_state(cid, dataclasses.replace(state, status=Status.REMOVING))
         _runtime_delete(engine, cid)
+        from pypod.local import container_network
+
+        container_network.teardown(engine, config)  # a created, never started container
         _remove_files(engine, cid)
         volumes = _anonymous_volumes(engine, config) if req.volumes else []
         store.remove(cid)

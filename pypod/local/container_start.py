@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pypod.core.events import EventLog
     from pypod.core.volumes import Volumes
     from pypod.domain.containers_ops import IdReport
+    from pypod.local.container_network import NetInfo
     from pypod.local.engine import LocalEngine
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,10 @@ def init_container(
     from pypod.runtime.types import CreateOptions
 
     check_transition("init", config.name, state.status)
+    if config.pod_id:  # members join the infra container's namespaces: it runs first
+        from pypod.local.pods_join import start_joined
+
+        start_joined(engine, config)
     if state.status is Status.STOPPED:
         state = teardown(engine, config, state)
     ctr = layers(engine)
@@ -127,11 +132,15 @@ def init_container(
         rootfs = ctr.mount(config.id)
         undo.append(lambda: ctr.unmount(config.id))
         mounts = resolve_mounts(engine, config, rootfs, undo)
-        etc_files = write_etc_files(engine, config, userdata)
+        from pypod.local import container_network
+
+        net = container_network.setup(engine, config, run_dir)
+        undo.append(lambda: container_network.teardown(engine, config))
+        etc_files = write_etc_files(engine, config, userdata, net)
         passwd = passwd_file(config, rootfs, userdata)
         if passwd:
             etc_files["/etc/passwd"] = passwd
-        spec = _spec(engine, config, rootfs, mounts, etc_files)
+        spec = _spec(engine, config, rootfs, mounts, etc_files, net.netns_path)
         _write_json(os.path.join(userdata, "config.json"), spec)
         os.makedirs(exit_dir(engine), mode=0o700, exist_ok=True)
         created = engine.runtime.create(
@@ -233,9 +242,14 @@ def release_mounts(engine: LocalEngine, config: ContainerConfig) -> None:
             log.debug("releasing mount %s of %s: %s", m.destination, config.id, exc)
 
 
-def write_etc_files(engine: LocalEngine, config: ContainerConfig, userdata: str) -> dict[str, str]:
+def write_etc_files(
+    engine: LocalEngine, config: ContainerConfig, userdata: str, net: NetInfo | None = None
+) -> dict[str, str]:
     """hosts, hostname, resolv.conf, .containerenv in userdata; {container path: host path}."""
     from pypod.core import etcfiles
+    from pypod.local.container_network import NetInfo
+
+    net = net or NetInfo()
 
     hostname = config.hostname or config.id[:12]
     conf = engine.containers_conf.containers
@@ -254,13 +268,14 @@ def write_etc_files(engine: LocalEngine, config: ContainerConfig, userdata: str)
             network_mode=config.network_mode,
             add_hosts=config.add_hosts,
             base_hosts_text=_read(conf.base_hosts_file or "/etc/hosts"),
-            host_ip="",
+            host_ip=net.host_gateway,
+            container_ip=net.ip,
         )
     texts["/etc/resolv.conf"] = etcfiles.resolv_conf(
         network_mode=config.network_mode,
         host_text=_read("/etc/resolv.conf"),
-        servers=config.dns_servers,
-        search=config.dns_search,
+        servers=config.dns_servers or net.dns_servers,
+        search=config.dns_search or net.dns_search,
         options=config.dns_options,
     )
     names = {"/etc/hostname": "hostname", "/run/.containerenv": ".containerenv",
@@ -312,6 +327,7 @@ def _spec(
     rootfs: str,
     mounts: list[Mount],
     etc_files: dict[str, str],
+    netns_path: str = "",
 ) -> dict[str, Any]:
     from pypod.core.defaults import host_hard_limits
     from pypod.core.specgen import build_spec
@@ -333,8 +349,19 @@ def _spec(
         seccomp_profile=seccomp,
         host_limits=host_hard_limits(),
         mounts=mounts,
+        netns_path=netns_path,
         cgroup_manager=engine.options.cgroup_manager or conf.engine.cgroup_manager,
+        joined_namespaces=_joined(engine, config),
     )
+
+
+def _joined(engine: LocalEngine, config: ContainerConfig) -> dict[str, str] | None:
+    """Namespaces taken from another container (pod members join their infra's)."""
+    if not (config.pod_id or config.network_mode.startswith("container:")):
+        return None
+    from pypod.local.pods_join import joined_namespaces
+
+    return joined_namespaces(engine, config)
 
 
 def _write_json(path: str, doc: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pypod.local.containers import LocalContainerEngine
     from pypod.local.images import LocalImageEngine
     from pypod.local.networks import LocalNetworkEngine
+    from pypod.local.pods import LocalPodEngine
     from pypod.local.system import LocalSystemEngine
     from pypod.local.volumes import LocalVolumeEngine
     from pypod.runtime.types import Runtime
@@ -123,6 +124,12 @@ class LocalEngine:
         from pypod.local.networks import LocalNetworkEngine
 
         return LocalNetworkEngine(self)
+
+    @cached_property
+    def pods(self) -> LocalPodEngine:
+        from pypod.local.pods import LocalPodEngine
+
+        return LocalPodEngine(self)
 
     @cached_property
     def container_store(self) -> ContainerStore:

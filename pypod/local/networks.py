@@ -31,6 +31,12 @@ def _labels_match(spec: str, labels: dict[str, str]) -> bool:
     return key in labels and (not sep or labels[key] == value)
 
 
+def _net() -> Any:
+    from pypod.local import container_network
+
+    return container_network
+
+
 def _created(net: Network) -> float:
     from pypod.local.image_inspect import parse_time
 
@@ -141,18 +147,45 @@ class LocalNetworkEngine:
             self.manager.netavark.update_dns(net.name, net.network_dns_servers)
 
     def reload(self, containers: list[str], all: bool = False) -> list[NetworkReport]:
-        """Containers join netavark networks in issue 4's next step; until then a container
-        has no firewall rules of its own, so reloading one only checks that it exists."""
+        """Teardown (errors ignored) and setup again, with the addresses each running
+        container holds; containers not on a bridge network have nothing to reload."""
         store = self._engine.container_store
-        if all:
-            return [NetworkReport(name=cid) for cid in store.iter_ids()]
+        names = list(store.iter_ids()) if all else containers
         reports = []
-        for key in containers:
+        for key in names:
             try:
-                reports.append(NetworkReport(name=store.lookup(key)))
+                cid = store.lookup(key)
+                self._locked_op(cid, lambda e, c: _net().reload(e, c), running=all)
+                reports.append(NetworkReport(name=cid))
             except PypodError as exc:
                 reports.append(NetworkReport(name=key, error=exc))
         return reports
+
+    def connect(
+        self, network: str, container: str, aliases: list[str], ip: str = "", mac: str = ""
+    ) -> None:
+        cid = self._engine.container_store.lookup(container)
+        self._locked_op(cid, lambda e, c: _net().connect(e, c, network, tuple(aliases), ip, mac))
+        self._engine.events.emit("network", "connect", name=network, id=cid)
+
+    def disconnect(self, network: str, container: str) -> None:
+        cid = self._engine.container_store.lookup(container)
+        self._locked_op(cid, lambda e, c: _net().disconnect(e, c, network))
+        self._engine.events.emit("network", "disconnect", name=network, id=cid)
+
+    def _locked_op(
+        self, cid: str, op: Callable[[LocalEngine, Any], None], running: bool = False
+    ) -> None:
+        from pypod.core.model import Status
+        from pypod.local.container_recover import sync_state
+
+        with self._engine.container_store.locked(cid):
+            config, state = sync_state(self._engine, cid)
+            if state.status not in (Status.RUNNING, Status.PAUSED, Status.CREATED):
+                if running:
+                    return  # --all: stopped containers have no rules to restore
+                raise InvalidArgument(f"container {config.name} is not running")
+            op(self._engine, config)
 
     # filters -----------------------------------------------------------------------------------
     def _predicate(self, filters: list[str], allowed: tuple[str, ...]) -> Predicate:

@@ -16,10 +16,12 @@ netavark; pypod captures that stderr and only shows it inside a CommandFailed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,9 @@ from pypod.network.ports import PortMapping
 log = logging.getLogger(__name__)
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+HOST_LOCK = (
+    "/run/lock/pypod-netavark.lock" if os.path.isdir("/run/lock") else "/run/pypod-netavark.lock"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,7 +161,8 @@ class Netavark:
         os.makedirs(self.config_dir, mode=0o700, exist_ok=True)
         data = json.dumps(options).encode() if options is not None else b""
         argv = self._argv(*cmd)
-        proc = processes.run(argv, env=self._env(), input=data, timeout=60, check=False)
+        with self._host_lock():
+            proc = processes.run(argv, env=self._env(), input=data, timeout=60, check=False)
         if proc.returncode != 0:
             # netavark reports errors as {"error": "..."} on stdout or as text on stderr
             raw = proc.stderr.decode(errors="replace") + "\n" + proc.stdout.decode(errors="replace")
@@ -165,6 +171,21 @@ class Netavark:
         if noise:
             log.debug("netavark %s stderr: %s", cmd[0], noise)
         return proc.stdout.decode(errors="replace")
+
+    @contextlib.contextmanager
+    def _host_lock(self) -> Iterator[None]:
+        """netavark locks its --config dir only, but bridges and firewall chains are the
+        host's: two stores (two config dirs) setting up and tearing down the same bridge at once
+        race on its iptables chains ("No chain/target/match"). As root, one host-wide lock."""
+        if self.rootless:
+            yield
+            return
+        fd = os.open(HOST_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def setup(self, netns_path: str, options: dict[str, Any]) -> dict[str, NetworkStatus]:
         out = self._run(["setup", netns_path], options)

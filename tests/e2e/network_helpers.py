@@ -157,3 +157,20 @@ def wait_for(pred, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def
             return True
         time.sleep(0.05)
     return bool(pred())
+
+
+@contextmanager
+def isolation_exclusive() -> Iterator[None]:
+    """Serialise the tests that rely on `-o isolate=true`: netavark 1.4 removes FORWARD's jump
+    to NETAVARK_ISOLATION_1 when one isolated network is torn down, even while another
+    isolated network (a parallel test's) is still in use, which lets that one's traffic through."""
+    import fcntl
+
+    fd = os.open(
+        "/run/lock/pypod-test-isolation.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+    )
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

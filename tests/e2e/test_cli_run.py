@@ -25,8 +25,8 @@ def test_run_errors_map_to_exit_codes(engine):  # noqa: F811
     assert "executable file not found" in r.stderr
     r = pp("run", "--rm", IMG, "/etc/passwd", check=False)
     assert r.rc == 126, r
-    r = pp("run", "--rm", "--network", "bridge", IMG, "true", check=False)
-    assert r.rc == 125 and "not supported yet" in r.stderr
+    r = pp("run", "--rm", "--network", "no-such-net", IMG, "true", check=False)
+    assert r.rc == 125 and "network not found" in r.stderr
     r = pp("run", "--rm", "--no-such-flag", IMG, check=False)
     assert r.rc == 125 and r.stderr.startswith("Error: unknown flag: --no-such-flag")
     r = pp("run", "--rm", "--pull", "never", "localhost/nothere", "true", check=False)

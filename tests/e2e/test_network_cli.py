@@ -115,4 +115,4 @@ def test_ip_range_macvlan_and_update(pypod):
     doc = json.loads(pypod("network", "inspect", "b1").stdout)[0]
     assert doc["network_dns_servers"] == ["10.1.1.2"]
     r = pypod("network", "connect", "b1", "x", check=False)
-    assert r.rc == 125 and "not supported yet" in r.stderr
+    assert r.rc == 125 and "no such container" in r.stderr

@@ -21,6 +21,7 @@ from tests.e2e.network_helpers import (
     echo_server,
     free_subnet,
     iptables_lines,
+    isolation_exclusive,
     links,
     netns,
     tcp_echo,
@@ -105,7 +106,7 @@ def test_isolated_networks_cannot_reach_each_other(manager):
     # as in Podman, bridges route to each other through the host unless -o isolate=true
     a, b = _net(manager, options={"isolate": "true"}), _net(manager, options={"isolate": "true"})
     ca, cb = _cid(), _cid()
-    with netns() as ns_a, netns() as ns_b:
+    with isolation_exclusive(), netns() as ns_a, netns() as ns_b:
         sa = manager.setup(ns_a, container_id=ca, container_name="a",
                            networks={a.name: Attachment()})  # fmt: skip
         manager.setup(ns_b, container_id=cb, container_name="b",

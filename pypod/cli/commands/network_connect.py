@@ -1,5 +1,4 @@
-"""pypod network connect: the library side exists (network.manager.NetworkManager.connect); the
-command needs containers on netavark networks, which come with issue 4's next step."""
+"""pypod network connect: a running container joins one more netavark network (a new ethN)."""
 
 from __future__ import annotations
 
@@ -7,9 +6,9 @@ import argparse
 
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.errors import PypodError
+from pypod.errors import InvalidArgument
 
-DESCRIPTION = """Connect a container to/from a network (not supported yet)."""
+DESCRIPTION = """Add container to a network"""
 USAGE = "[options] NETWORK CONTAINER"
 EXAMPLES = ("pypod network connect net1 web",)
 
@@ -44,4 +43,8 @@ def configure(p: Parser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    raise PypodError("network connect is not supported yet: containers join only none or host")
+    if len(args.args) != 2:
+        raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
+    aliases = [a for v in args.alias for a in v.split(",") if a]
+    ctx.engine.networks.connect(args.args[0], args.args[1], aliases, args.ip, args.mac_address)
+    return 0

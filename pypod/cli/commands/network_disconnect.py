@@ -1,5 +1,4 @@
-"""pypod network disconnect: the library side exists (NetworkManager.disconnect); the
-command needs containers on netavark networks, which come with issue 4's next step."""
+"""pypod network disconnect: a running container leaves one netavark network."""
 
 from __future__ import annotations
 
@@ -7,9 +6,9 @@ import argparse
 
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.errors import PypodError
+from pypod.errors import InvalidArgument
 
-DESCRIPTION = """Disconnect a container to/from a network (not supported yet)."""
+DESCRIPTION = """Disconnect a container from a network"""
 USAGE = "[options] NETWORK CONTAINER"
 EXAMPLES = ("pypod network disconnect net1 web",)
 
@@ -20,4 +19,7 @@ def configure(p: Parser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    raise PypodError("network disconnect is not supported yet: containers join only none or host")
+    if len(args.args) != 2:
+        raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
+    ctx.engine.networks.disconnect(args.args[0], args.args[1])
+    return 0

@@ -20,7 +20,8 @@ EXAMPLES = (
     'pypod ps -a --format "{{.ID}}  {{.Image}}  {{.Labels}}  {{.Mounts}}"',
     "pypod ps --size --sort names",
 )
-HEADERS = {"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "RunningFor": "CREATED"}
+HEADERS = {"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "RunningFor": "CREATED",
+           "Pod": "POD ID", "PodName": "PODNAME"}  # fmt: skip
 _GO_ZERO = -62135596800  # Go's zero time as a Unix time, what Podman prints for "never"
 
 
@@ -135,13 +136,26 @@ def json_doc(s: ContainerSummary) -> dict[str, Any]:
         "Pid": s.pid,
         "Pod": s.pod,
         "PodName": "",
-        "Ports": None,
+        "Ports": list(s.ports) or None,
         "Size": size,
         "StartedAt": int(s.started_at) if s.started_at else _GO_ZERO,
         "State": s.state,
         "Status": s.status,
         "Created": int(s.created),
     }
+
+
+def _ports_text(ports: tuple[dict[str, Any], ...]) -> str:
+    """PORTS as Podman prints it: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp"."""
+    out = []
+    for p in ports:
+        host_ip, n = p.get("host_ip") or "0.0.0.0", int(p.get("range") or 1)
+        host, ctr = int(p["host_port"]), int(p["container_port"])
+        if n > 1:
+            out.append(f"{host_ip}:{host}-{host + n - 1}->{ctr}-{ctr + n - 1}/{p['protocol']}")
+        else:
+            out.append(f"{host_ip}:{host}->{ctr}/{p['protocol']}")
+    return ", ".join(out)
 
 
 def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
@@ -160,7 +174,7 @@ def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
             "CreatedAt": _go_time(s.created),
             "RunningFor": time_ago(s.created),
             "Names": s.names[0],
-            "Ports": "",
+            "Ports": _ports_text(s.ports),
             "Size": _size_text(s),
             "State": s.state.capitalize(),
             "Labels": s.labels,
@@ -180,6 +194,8 @@ def _default_format(args: argparse.Namespace) -> str:
     )
     if args.size:
         cols += "\t{{.Size}}"
+    if args.pod:
+        cols += "\t{{.Pod}}\t{{.PodName}}"
     return "table " + cols
 
 
@@ -208,7 +224,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         output.line(json.dumps([json_doc(s) for s in summaries], indent=2, ensure_ascii=False))
         return 0
     fmt = args.format or _default_format(args)
-    output.print_rows(
-        [row(s, args.no_trunc) for s in summaries], fmt, headers=HEADERS, noheading=args.noheading
-    )
+    rows = [row(s, args.no_trunc) for s in summaries]
+    if any(s.pod for s in summaries):
+        pods = {p.id: p.name for p in ctx.engine.pods.list([])}
+        for r, s in zip(rows, summaries, strict=True):
+            r["PodName"] = pods.get(s.pod, "")
+            r["Pod"] = s.pod if args.no_trunc else s.pod[:12]
+    output.print_rows(rows, fmt, headers=HEADERS, noheading=args.noheading)
     return 0

@@ -1,0 +1,23 @@
+"""pypod pod exists"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import InvalidArgument
+
+DESCRIPTION = "Check if a pod exists in local storage: exit code 0 if it does, 1 if not."
+USAGE = "POD"
+EXAMPLES = ("pypod pod exists podID",)
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if len(args.names) != 1:
+        raise InvalidArgument(f"accepts 1 arg(s), received {len(args.names)}")
+    return 0 if ctx.engine.pods.exists(args.names[0]) else 1

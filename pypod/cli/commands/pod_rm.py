@@ -1,0 +1,36 @@
+"""pypod pod rm"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.commands.pod_common import print_reports, target_flags, targets
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+
+DESCRIPTION = """Remove one or more pods and their containers.
+
+A pod with running containers is only removed with --force, which stops them first."""
+USAGE = "[options] POD [POD...]"
+EXAMPLES = ("pypod pod rm mywebserverpod", "pypod pod rm -f --all")
+
+
+def configure(p: Parser) -> None:
+    target_flags(p, "Remove", ignore=True)
+    p.flag("-f", "--force", action="store_true",
+           help="Force removal of a running pod by first stopping all containers, then "
+           "removing all containers in the pod")  # fmt: skip
+    p.flag(
+        "-t",
+        "--time",
+        kind="int",
+        type=int,
+        default=None,
+        help="Seconds to wait for pod stop before killing the container (default 10)",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    t = targets(args)
+    print_reports(ctx.engine.pods.remove(t, force=args.force, timeout_s=args.time))
+    return 0

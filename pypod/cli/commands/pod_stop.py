@@ -1,0 +1,30 @@
+"""pypod pod stop"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli.commands.pod_common import print_reports, target_flags, targets
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+
+DESCRIPTION = "Stop one or more pods: their containers, the infra container last."
+USAGE = "[options] POD [POD...]"
+EXAMPLES = ("pypod pod stop mypod", "pypod pod stop -t 2 -a")
+
+
+def configure(p: Parser) -> None:
+    target_flags(p, "Stop", ignore=True)
+    p.flag(
+        "-t",
+        "--time",
+        kind="int",
+        type=int,
+        default=None,
+        help="Seconds to wait for pod stop before killing the container (default 10)",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    print_reports(ctx.engine.pods.stop(targets(args), timeout_s=args.time))
+    return 0

@@ -1,0 +1,37 @@
+"""pypod pod top"""
+
+from __future__ import annotations
+
+import argparse
+
+from pypod.cli import output
+from pypod.cli.context import Context
+from pypod.cli.parser import Parser
+from pypod.errors import InvalidArgument
+
+DESCRIPTION = "Display the running processes of the containers in a pod (ps(1) descriptors)."
+USAGE = "[options] POD [FORMAT-DESCRIPTORS|ARGS...]"
+EXAMPLES = ("pypod pod top podID", "pypod pod top podID pid seccomp args %C")
+
+
+def configure(p: Parser) -> None:
+    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.flag("-l", "--latest", action="store_true", help="Act on the latest pod podman is aware of")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from pypod.format.report import tabwrite
+
+    words = list(args.args)
+    if args.latest:
+        pods = ctx.engine.pods.list([])
+        if not pods:
+            raise InvalidArgument("no pods to act on")
+        name = max(pods, key=lambda s: s.created).id
+    elif words:
+        name = words.pop(0)
+    else:
+        raise InvalidArgument("you must provide the name or id of a running pod")
+    rows = list(ctx.engine.pods.top(name, words))
+    output.write(tabwrite("".join("\t".join(r) + "\n" for r in rows)))
+    return 0

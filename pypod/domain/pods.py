@@ -1,0 +1,102 @@
+"""Pods noun of the engine API: the Protocol the CLI and the API call, and its requests.
+
+Multi-target verbs (start, stop, kill, pause, unpause, restart, rm, prune) return one PodReport
+per pod; a pod's own error (a member that failed) is in `error`. Inspect documents are Podman
+4.3's pod JSON as dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodCreateRequest:
+    name: str = ""
+    labels: tuple[str, ...] = ()  # KEY=VAL
+    infra: bool = True
+    infra_image: str = ""
+    infra_command: tuple[str, ...] = ()  # a JSON array or words, as --infra-command gave it
+    infra_name: str = ""
+    share: str | None = None  # None = "ipc,net,uts"; "" = none; "+pid" adds to the default
+    share_parent: bool = True
+    cgroup_parent: str = ""
+    exit_policy: str = "continue"
+    restart: str = ""
+    hostname: str = ""
+    network: str = ""
+    publish: tuple[str, ...] = ()
+    dns: tuple[str, ...] = ()
+    add_hosts: tuple[str, ...] = ()
+    ip: str = ""
+    mac: str = ""
+    userns: str = ""
+    pod_id_file: str = ""
+    create_command: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodReport:
+    id: str
+    name: str = ""
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodSummary:
+    id: str
+    name: str
+    status: str  # Created | Running | Degraded | Paused | Exited
+    created: float
+    infra_id: str
+    labels: dict[str, str] = field(default_factory=dict)
+    networks: tuple[str, ...] = ()
+    cgroup_parent: str = ""
+    # (id, name, state word) of every member, the infra container included
+    containers: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodTargets:
+    names: tuple[str, ...] = ()
+    all: bool = False
+    latest: bool = False
+    ignore: bool = False
+
+
+class PodEngine(Protocol):
+    def create(self, req: PodCreateRequest) -> str: ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def list(self, filters: list[str]) -> list[PodSummary]: ...
+
+    def inspect(self, names: list[str]) -> list[dict[str, Any]]: ...
+
+    def start(self, t: PodTargets) -> list[PodReport]: ...
+
+    def stop(self, t: PodTargets, timeout_s: int | None = None) -> list[PodReport]: ...
+
+    def restart(self, t: PodTargets) -> list[PodReport]: ...
+
+    def kill(self, t: PodTargets, signal: str = "KILL") -> list[PodReport]: ...
+
+    def pause(self, t: PodTargets) -> list[PodReport]: ...
+
+    def unpause(self, t: PodTargets) -> list[PodReport]: ...
+
+    def remove(
+        self, t: PodTargets, force: bool = False, timeout_s: int | None = None
+    ) -> list[PodReport]: ...
+
+    def prune(self) -> list[PodReport]: ...
+
+    def members(self, name: str) -> list[str]:
+        """Ids of the pod's containers, the infra container first."""
+        ...
+
+    def clone(self, name: str, new_name: str = "", destroy: bool = False) -> str: ...
+
+    def top(self, name: str, descriptors: list[str]) -> Iterator[list[str]]: ...

@@ -1,0 +1,276 @@
+"""LocalPodEngine: the pods noun of the engine API, over the container engine.
+
+A pod verb is its containers' verb in the right order: start runs the infra container first
+(members join its namespaces), stop/kill/rm act on the members first and the infra last. Each
+pod gets one PodReport; a member's failure is the pod's error (Podman's behaviour).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from pypod.core.pods import PodConfig
+from pypod.domain.pods import PodCreateRequest, PodReport, PodSummary, PodTargets
+from pypod.errors import Conflict, InvalidArgument, NotFound, PypodError
+from pypod.local.pods_create import create_pod, pod_store
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+
+log = logging.getLogger(__name__)
+
+
+def pod_status(states: list[str]) -> str:
+    """Podman's pod status from its containers' state words."""
+    if not states:
+        return "Created"
+    running = states.count("running")
+    if running == len(states):
+        return "Running"
+    if running:
+        return "Degraded"
+    if states.count("paused") == len(states):
+        return "Paused"
+    if states.count("created") == len(states):
+        return "Created"
+    if "paused" in states:
+        return "Degraded"
+    return "Exited"
+
+
+class LocalPodEngine:
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    @property
+    def store(self) -> Any:
+        return pod_store(self._engine)
+
+    # lookups ----------------------------------------------------------------------------------
+    def create(self, req: PodCreateRequest) -> str:
+        return create_pod(self._engine, req)
+
+    def exists(self, name: str) -> bool:
+        return bool(self.store.exists(name))
+
+    def members(self, name: str) -> list[str]:
+        pod = self.store.lookup(name)
+        return self._ordered(pod)
+
+    def _ordered(self, pod: PodConfig) -> list[str]:
+        ids = self.store.members(pod.id)
+        if pod.infra_id in ids:
+            ids.remove(pod.infra_id)
+            ids.insert(0, pod.infra_id)
+        return ids
+
+    def _states(self, pod: PodConfig) -> list[tuple[str, str, str]]:
+        from pypod.core.model import state_word
+        from pypod.local.container_recover import current
+
+        cs = self._engine.container_store
+        out = []
+        for cid in self._ordered(pod):
+            try:
+                config, state = cs.get(cid)
+                out.append((cid, config.name, state_word(current(self._engine, cid, state).status)))
+            except NotFound:
+                continue
+        return out
+
+    def _targets(self, t: PodTargets) -> list[PodConfig]:
+        if t.all:
+            return self.store.list()
+        if t.latest:
+            pods = self.store.list()
+            if not pods:
+                raise NotFound("no pods to act on: no such pod")
+            return pods[-1:]
+        if not t.names:
+            raise InvalidArgument("you must provide at least one pod name or id")
+        out = []
+        for name in t.names:
+            try:
+                out.append(self.store.lookup(name))
+            except NotFound:
+                if not t.ignore:
+                    raise
+        return out
+
+    def _each(self, t: PodTargets, fn: Callable[[PodConfig], None]) -> list[PodReport]:
+        reports = []
+        for pod in self._targets(t):
+            try:
+                fn(pod)
+                reports.append(PodReport(id=pod.id, name=pod.name))
+            except PypodError as exc:
+                reports.append(PodReport(id=pod.id, name=pod.name, error=exc))
+        return reports
+
+    # list / inspect ---------------------------------------------------------------------------
+    def summary(self, pod: PodConfig) -> PodSummary:
+        states = self._states(pod)
+        return PodSummary(
+            id=pod.id, name=pod.name, status=pod_status([s for _, _, s in states]),
+            created=pod.created, infra_id=pod.infra_id, labels=dict(pod.labels),
+            networks=(pod.network,) if pod.network else (), cgroup_parent=pod.cgroup_parent,
+            containers=tuple(states),
+        )  # fmt: skip
+
+    def list(self, filters: list[str]) -> list[PodSummary]:
+        from pypod.local.pods_info import pod_filter
+
+        keep = pod_filter(filters)
+        return [s for s in (self.summary(p) for p in self.store.list()) if keep(s)]
+
+    def inspect(self, names: list[str]) -> list[dict[str, Any]]:
+        from pypod.local.pods_info import inspect_doc
+
+        return [inspect_doc(self.store.lookup(n), self.summary(self.store.lookup(n)))
+                for n in names]  # fmt: skip
+
+    # lifecycle --------------------------------------------------------------------------------
+    def start(self, t: PodTargets) -> list[PodReport]:
+        from pypod.local.container_start import start_container
+
+        def one(pod: PodConfig) -> None:
+            for cid in self._ordered(pod):
+                start_container(self._engine, cid)
+            from pypod.local.pods_create import _emit
+
+            _emit(self._engine, pod, "start")
+
+        return self._each(t, one)
+
+    def stop(self, t: PodTargets, timeout_s: int | None = None) -> list[PodReport]:
+        def one(pod: PodConfig) -> None:
+            self._stop(pod, timeout_s)
+            from pypod.local.pods_create import _emit
+
+            _emit(self._engine, pod, "stop")
+
+        return self._each(t, one)
+
+    def _stop(self, pod: PodConfig, timeout_s: int | None) -> None:
+        from pypod.domain.containers_ops import StopRequest
+
+        ids = self._ordered(pod)
+        members = [c for c in ids if c != pod.infra_id]
+        for group in (members, [pod.infra_id] if pod.infra_id in ids else []):
+            if group:
+                _raise_first(self._engine.containers.stop(
+                    StopRequest(names=tuple(group), timeout_s=timeout_s, ignore=True)))  # fmt: skip
+
+    def restart(self, t: PodTargets) -> list[PodReport]:
+        def one(pod: PodConfig) -> None:
+            from pypod.local.container_start import start_container
+
+            self._stop(pod, None)
+            for cid in self._ordered(pod):
+                start_container(self._engine, cid)
+
+        return self._each(t, one)
+
+    def kill(self, t: PodTargets, signal: str = "KILL") -> list[PodReport]:
+        from pypod.domain.containers_ops import KillRequest
+
+        def one(pod: PodConfig) -> None:
+            running = [cid for cid, _, s in self._states(pod) if s in ("running", "paused")]
+            if not running:
+                raise Conflict(f"pod {pod.id} has no running containers: container state improper")
+            members = [c for c in running if c != pod.infra_id]
+            for group in (members, [c for c in running if c == pod.infra_id]):
+                if group:
+                    _raise_first(self._engine.containers.kill(
+                        KillRequest(names=tuple(group), signal=signal)))  # fmt: skip
+
+        return self._each(t, one)
+
+    def _freeze(self, t: PodTargets, pause: bool) -> list[PodReport]:
+        want = "running" if pause else "paused"
+
+        def one(pod: PodConfig) -> None:
+            ids = [cid for cid, _, s in self._states(pod) if s == want]
+            if ids:
+                verb = self._engine.containers.pause if pause else self._engine.containers.unpause
+                _raise_first(verb(ids))
+
+        return self._each(t, one)
+
+    def pause(self, t: PodTargets) -> list[PodReport]:
+        return self._freeze(t, True)
+
+    def unpause(self, t: PodTargets) -> list[PodReport]:
+        return self._freeze(t, False)
+
+    def remove(
+        self, t: PodTargets, force: bool = False, timeout_s: int | None = None
+    ) -> list[PodReport]:
+        def one(pod: PodConfig) -> None:
+            self._remove(pod, force, timeout_s)
+
+        return self._each(t, one)
+
+    def _remove(self, pod: PodConfig, force: bool, timeout_s: int | None) -> None:
+        from pypod.domain.containers_ops import RemoveRequest
+
+        states = self._states(pod)
+        busy = [cid for cid, _, s in states if s in ("running", "paused")]
+        if busy and not force:
+            raise Conflict(
+                f"pod {pod.id} has containers that are not ready to be removed: cannot remove "
+                f"container {busy[0]} as it is running - running or paused containers cannot be "
+                "removed without force: container state improper"
+            )
+        if busy:
+            self._stop(pod, timeout_s)
+        ids = [cid for cid, _, _ in states]
+        members = [c for c in ids if c != pod.infra_id]
+        for group in (members, [c for c in ids if c == pod.infra_id]):
+            if group:
+                _raise_first(self._engine.containers.remove(RemoveRequest(
+                    names=tuple(group), force=True, ignore=True, timeout_s=timeout_s)))  # fmt: skip
+        self.store.remove(pod.id)
+        from pypod.local.pods_create import _emit
+
+        _emit(self._engine, pod, "remove")
+
+    def prune(self) -> list[PodReport]:
+        reports = []
+        for pod in self.store.list():
+            if any(s in ("running", "paused") for _, _, s in self._states(pod)):
+                continue
+            try:
+                self._remove(pod, False, None)
+                reports.append(PodReport(id=pod.id, name=pod.name))
+            except PypodError as exc:
+                reports.append(PodReport(id=pod.id, name=pod.name, error=exc))
+        return reports
+
+    def clone(self, name: str, new_name: str = "", destroy: bool = False) -> str:
+        from pypod.local.pods_info import clone_pod
+
+        return clone_pod(self._engine, self.store.lookup(name), new_name, destroy)
+
+    def top(self, name: str, descriptors: list[str]) -> Iterator[list[str]]:
+        """Rows of every running member's processes (one header row first)."""
+        pod = self.store.lookup(name)
+        header_done = False
+        for cid, _, state in self._states(pod):
+            if state != "running":
+                continue
+            rows = self._engine.containers.top(cid, descriptors)
+            if rows and not header_done:
+                yield rows[0]
+                header_done = True
+            yield from rows[1:]
+        if not header_done:
+            raise Conflict(f"pod {pod.id} has no running containers: container state improper")
+
+
+def _raise_first(reports: list[Any]) -> None:
+    for r in reports:
+        if r.error is not None:
+            raise r.error

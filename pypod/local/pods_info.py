@@ -1,0 +1,145 @@
+"""pod ps filters, pod inspect's JSON (Podman 4.3's shape) and pod clone."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pypod.core.pods import PodConfig
+from pypod.domain.pods import PodCreateRequest, PodSummary
+from pypod.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from pypod.local.engine import LocalEngine
+
+_FILTERS = ("id", "name", "label", "status", "ctr-names", "ctr-ids", "ctr-status",
+            "ctr-number", "network", "until")  # fmt: skip
+
+
+def _label_match(labels: dict[str, str], want: str) -> bool:
+    key, _, value = want.partition("=")
+    return key in labels and (not value or labels[key] == value)
+
+
+def _one(key: str, value: str) -> Callable[[PodSummary], bool]:
+    tests: dict[str, Callable[[PodSummary], bool]] = {
+        "id": lambda s: s.id.startswith(value),
+        "name": lambda s: re.search(value, s.name) is not None,
+        "label": lambda s: _label_match(s.labels, value),
+        "status": lambda s: s.status.lower() == value.lower(),
+        "ctr-names": lambda s: any(re.search(value, n) for _, n, _ in s.containers),
+        "ctr-ids": lambda s: any(c.startswith(value) for c, _, _ in s.containers),
+        "ctr-status": lambda s: any(st == value for _, _, st in s.containers),
+        "ctr-number": lambda s: value.isdigit() and len(s.containers) == int(value),
+        "network": lambda s: value in s.networks,
+    }
+    if key == "until":
+        import time
+
+        from pypod.format.units import parse_duration
+
+        limit = time.time() - parse_duration(value) if not value.isdigit() else float(value)
+        return lambda s: s.created < limit
+    return tests[key]
+
+
+def pod_filter(filters: list[str]) -> Callable[[PodSummary], bool]:
+    """Values of one key are ORed, keys ANDed (Podman's rule)."""
+    by_key: dict[str, list[str]] = {}
+    for f in filters:
+        key, sep, value = f.partition("=")
+        if not sep or key not in _FILTERS:
+            raise InvalidArgument(f"{key} is an invalid filter")
+        by_key.setdefault(key, []).append(value)
+    groups = [[_one(k, v) for v in vs] for k, vs in by_key.items()]
+    return lambda s: all(any(t(s) for t in g) for g in groups)
+
+
+def inspect_doc(pod: PodConfig, summary: PodSummary) -> dict[str, Any]:
+    from pypod.local.container_inspect import go_time as _go_time
+
+    infra: dict[str, Any] = {}
+    if pod.infra_id:
+        infra = {
+            "PortBindings": _port_bindings(pod.publish),
+            "HostNetwork": pod.network == "host",
+            "StaticIP": pod.ip,
+            "StaticMAC": pod.mac,
+            "NoManageResolvConf": False,
+            "DNSServer": list(pod.dns) or None,
+            "NoManageHosts": False,
+            "HostAdd": list(pod.add_hosts) or None,
+            "Networks": [pod.network] if pod.network else None,
+            "NetworkOptions": None,
+            "pid_ns": "private",
+            "userns": "host",
+            "uts_ns": "private",
+        }
+    doc: dict[str, Any] = {
+        "Id": pod.id,
+        "Name": pod.name,
+        "Created": _go_time(pod.created),
+        "CreateCommand": list(pod.create_command) or None,
+        "ExitPolicy": pod.exit_policy,
+        "State": summary.status,
+        "Hostname": pod.hostname or (pod.name if pod.infra_id else ""),
+        "Labels": dict(pod.labels),
+        "CreateCgroup": True,
+        "CgroupParent": pod.cgroup_parent or ("/libpod_parent" if pod.share_parent else ""),
+        "CgroupPath": "",
+        "CreateInfra": bool(pod.infra_id),
+        "InfraContainerID": pod.infra_id,
+        "InfraConfig": infra or None,
+        "SharedNamespaces": list(pod.share) or None,
+        "NumContainers": len(summary.containers),
+        "Containers": [{"Id": c, "Name": n, "State": s} for c, n, s in summary.containers],
+    }
+    if pod.restart_policy:
+        doc["RestartPolicy"] = pod.restart_policy
+    return doc
+
+
+def _port_bindings(publish: tuple[str, ...]) -> dict[str, list[dict[str, str]]] | None:
+    out: dict[str, list[dict[str, str]]] = {}
+    for spec in publish:
+        proto = "tcp"
+        text = spec
+        if "/" in text:
+            text, proto = text.rsplit("/", 1)
+        parts = text.split(":")
+        ctr = parts[-1]
+        host = parts[-2] if len(parts) >= 2 else ""
+        host_ip = ":".join(parts[:-2]) if len(parts) > 2 else ""
+        out.setdefault(f"{ctr}/{proto}", []).append({"HostIp": host_ip, "HostPort": host})
+    return out or None
+
+
+def clone_pod(engine: LocalEngine, pod: PodConfig, new_name: str, destroy: bool) -> str:
+    """A new pod with the same settings (and, for each member, a clone of it)."""
+    from pypod.domain.containers_ops import CloneRequest
+    from pypod.local.pods_create import create_pod, pod_store
+
+    name = new_name or f"{pod.name}-clone"
+    req = PodCreateRequest(
+        name=name, labels=tuple(f"{k}={v}" for k, v in pod.labels.items()),
+        infra=bool(pod.infra_id), infra_image=pod.infra_image,
+        infra_command=pod.infra_command, share=",".join(pod.share) if pod.infra_id else None,
+        share_parent=pod.share_parent, exit_policy=pod.exit_policy, restart=pod.restart_policy,
+        hostname=pod.hostname, network=pod.network, publish=() if not destroy else pod.publish,
+        dns=pod.dns, add_hosts=pod.add_hosts,
+    )  # fmt: skip
+    new_id = create_pod(engine, req)
+    fields = {f.name for f in dataclasses.fields(CloneRequest)}
+    for cid in pod_store(engine).members(pod.id):
+        if cid == pod.infra_id:
+            continue
+        if "pod" not in fields:
+            break  # the container engine's clone cannot move a container to another pod
+        engine.containers.clone(CloneRequest(name=cid, pod=new_id))  # type: ignore[call-arg]
+    if destroy:
+        from pypod.domain.pods import PodTargets
+
+        engine.pods.remove(PodTargets(names=(pod.id,)), force=True)
+    return new_id
