@@ -1,7 +1,6 @@
 #!/bin/bash
 # `make demo`: build a small image from Debian's busybox-static through pypod itself and show it
-# working (list, inspect, save | load round trip), as root and as the rootless user.
-# Extend the "containers" section when `pypod run` lands.
+# working (list, inspect, save | load round trip, containers), as root and as the rootless user.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -68,12 +67,22 @@ if id -u "$TEST_USER" >/dev/null 2>&1 && runuser -u "$TEST_USER" -- test -x "$PY
     as_user unshare cat /proc/self/uid_map
     as_user import "$WORK/rootfs.tar" "$IMAGE" --change 'CMD ["/bin/sh"]'
     as_user images
+    as_user run --rm "$IMAGE" sh -c 'echo "hello from a rootless pypod container: uid $(id -u) in $(hostname)"'
 else
     echo "demo: skipping the rootless part (no user $TEST_USER, or it cannot reach $PYPOD)"
 fi
 
-# --- containers -------------------------------------------------------------------------------------------
-# Next issue: `pypod run --rm $IMAGE echo hello from pypod`, a detached container, logs, exec.
+# --- containers (root) --------------------------------------------------------------------------------------
+step "containers: run, a detached one, logs, exec, stop, rm"
+pp run --rm "$IMAGE" echo hello from pypod
+NAME=pypod-demo-$$
+pp run -d --name "$NAME" "$IMAGE" sh -c 'echo started; while true; do sleep 1; done' >/dev/null
+trap '"$PYPOD" rm -f -t 0 "$NAME" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+pp ps --format 'table {{.Names}}\t{{.Image}}\t{{.Status}}'
+pp logs "$NAME"
+pp exec "$NAME" sh -c 'echo "inside: $(hostname), pid 1 is $(cat /proc/1/comm)"'
+pp stop -t 1 "$NAME" >/dev/null
+pp rm "$NAME"
 
 step "done"
 echo "Put pypod on your PATH with: export PATH=$REPO/.venv/bin:\$PATH"

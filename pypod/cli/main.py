@@ -144,11 +144,21 @@ def _configure_logging(level: str | None) -> None:
     name = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL", "PANIC": "CRITICAL"}.get(
         name, name
     )
-    logging.basicConfig(
-        level=getattr(logging, name, logging.WARNING),
-        format="%(levelname)s[%(name)s] %(message)s",
-        stream=sys.stderr,
-    )
+
+    class PodmanStyle(logging.Formatter):
+        """Podman's (logrus') text: `WARN[0001] message`, seconds since start in brackets."""
+
+        words = {"WARNING": "WARN", "CRITICAL": "FATA", "ERROR": "ERRO", "DEBUG": "DEBU"}
+
+        def format(self, record: logging.LogRecord) -> str:
+            word = self.words.get(record.levelname, record.levelname)
+            return f"{word}[{int(record.relativeCreated / 1000):04d}] {record.getMessage()}"
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PodmanStyle())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, name, logging.WARNING))
 
 
 def run(argv: Sequence[str]) -> int:

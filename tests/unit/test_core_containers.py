@@ -105,12 +105,12 @@ def test_list_newest_first_and_states(cs):
 
 
 def test_set_config_renames_and_reindexes(cs):
-    a = config("a", mounts=(Mount(type="volume", source="v1", destination="/x"),))
-    b = config("b")
+    a = config("one", mounts=(Mount(type="volume", source="v1", destination="/x"),))
+    b = config("two")
     cs.create(a, ContainerState())
     cs.create(b, ContainerState())
     with pytest.raises(NameInUse):
-        cs.set_config(dataclasses.replace(a, name="b"))
+        cs.set_config(dataclasses.replace(a, name="two"))
     cs.set_config(
         dataclasses.replace(
             a,
@@ -121,7 +121,7 @@ def test_set_config_renames_and_reindexes(cs):
     )
     assert cs.lookup("renamed") == a.id
     with pytest.raises(ContainerNotFound):
-        cs.lookup("a")
+        cs.lookup("one")  # not hex: cannot match an id prefix
     assert cs.volume_users("v1") == [] and cs.volume_users("v2") == [a.id]
     assert cs.dependents(b.id) == [a.id]
 
