@@ -26,3 +26,26 @@ def latest_id(ctx: Context) -> str:
     if not rows:
         raise ContainerNotFound("no containers to operate on: no such container")
     return rows[0].id
+
+
+def add_target_flags(p: object, verb: str) -> None:
+    """The NAMES, --all, --cidfile and --latest every multi-container verb takes."""
+    import argparse
+
+    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)  # type: ignore[attr-defined]
+    p.flag("-a", "--all", action="store_true", help=f"{verb} all containers")  # type: ignore[attr-defined]
+    p.flag(  # type: ignore[attr-defined]
+        "--cidfile", kind="stringArray", action="append", default=[],
+        help="Read the container ID from the file",
+    )  # fmt: skip
+    p.flag(  # type: ignore[attr-defined]
+        "-l", "--latest", action="store_true",
+        help="Act on the latest container podman is aware of",
+    )  # fmt: skip
+
+
+def target_names(args: object, ctx: Context) -> list[str]:
+    names = list(args.names) + read_cidfiles(args.cidfile)  # type: ignore[attr-defined]
+    if args.latest:  # type: ignore[attr-defined]
+        names.append(latest_id(ctx))
+    return names

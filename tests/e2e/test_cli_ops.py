@@ -302,3 +302,23 @@ def test_ps_a_with_1000_containers(pypod: Pypod, store: StoreDirs) -> None:
     out = pypod("ps", "-a", "-q").stdout.split()
     assert len(out) == 1000
     assert pypod("inspect", "--format", "{{.Name}}", "c500").stdout == "c500\n"
+
+
+def test_pause_unpause_by_name_cidfile_and_all(pypod: Pypod, busybox: str, tmp_path) -> None:
+    cidfile = tmp_path / "cid"
+    pypod("run", "-d", "--name", "frozen", "--cidfile", str(cidfile), busybox, "sleep", "300")
+    try:
+        assert pypod("pause", "frozen").stdout == "frozen\n"
+        state = pypod("inspect", "--format", "{{.State.Status}}", "frozen").stdout.strip()
+        assert state == "paused"
+        r = pypod("pause", "frozen", check=False)
+        assert r.rc == 125 and "paused" in r.stderr
+        assert pypod("unpause", "--cidfile", str(cidfile)).stdout.strip() == cidfile.read_text()
+        assert pypod("inspect", "--format", "{{.State.Status}}", "frozen").stdout == "running\n"
+        pypod("pause", "--all")
+        pypod("unpause", "--latest")
+        assert pypod("inspect", "--format", "{{.State.Status}}", "frozen").stdout == "running\n"
+        r = pypod("pause", "nosuch", check=False)
+        assert r.rc == 125 and "no such container" in r.stderr
+    finally:
+        pypod("rm", "-f", "-t", "0", "frozen", check=False)
