@@ -28,12 +28,12 @@ def latest_id(ctx: Context) -> str:
     return rows[0].id
 
 
-def add_target_flags(p: object, verb: str) -> None:
+def add_target_flags(p: object, all_help: str) -> None:
     """The NAMES, --all, --cidfile and --latest every multi-container verb takes."""
     import argparse
 
     p.add_argument("names", nargs="*", help=argparse.SUPPRESS)  # type: ignore[attr-defined]
-    p.flag("-a", "--all", action="store_true", help=f"{verb} all containers")  # type: ignore[attr-defined]
+    p.flag("-a", "--all", action="store_true", help=all_help)  # type: ignore[attr-defined]
     p.flag(  # type: ignore[attr-defined]
         "--cidfile", kind="stringArray", action="append", default=[],
         help="Read the container ID from the file",

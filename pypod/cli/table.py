@@ -131,8 +131,10 @@ _POD = {
     "restart": _c("pod_restart", "Restart one or more pods"),
     "rm": _c("pod_rm", "Remove one or more pods"),
     "start": _c("pod_start", "Start one or more pods"),
-    "stats": _c("pod_stats", "Display a live stream of resource usage statistics for the "
-                "containers in one or more pods"),
+    "stats": _c(
+        "pod_stats",
+        "Display a live stream of resource usage statistics for the containers in one or more pods",
+    ),
     "stop": _c("pod_stop", "Stop one or more pods"),
     "top": _c("pod_top", "Display the running processes of containers in a pod"),
     "unpause": _c("pod_unpause", "Unpause one or more pods"),

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from pypod.errors import StorageError
+from pypod.host.sqlite import SqliteDB
 
 # Append only: a released step is never edited, a new one is added after it.
 MIGRATIONS: tuple[str, ...] = (
@@ -79,32 +76,12 @@ def image_user_counts(path: str) -> dict[str, int]:
         conn.close()
 
 
-class StateDB:
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.lock = threading.RLock()
-        try:
-            self.conn = sqlite3.connect(
-                path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            self.conn.execute("PRAGMA busy_timeout = 30000")
-            self._set_wal()
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the container database {path}: {exc}") from exc
+class StateDB(SqliteDB):
+    label = "container database"
 
-    def _set_wal(self) -> None:
-        # Switching to WAL needs a moment of exclusive access; when many processes open a new
-        # database at once the busy handler is not always consulted, so retry briefly.
-        for attempt in range(100):
-            try:
-                self.conn.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError:
-                if attempt == 99:
-                    raise
-                time.sleep(0.02)
+    def prepare(self) -> None:
+        self.set_wal()
+        self._migrate()
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -123,39 +100,3 @@ class StateDB:
                     (current_boot_id(),),
                 )
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction; BEGIN IMMEDIATE takes the write lock up front."""
-        with self.lock:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError(f"container database is busy: {exc}") from exc
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
-                try:
-                    self.conn.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    self.conn.execute("ROLLBACK")
-                    raise StorageError(f"container database: {exc}") from exc
-
-    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[Row]:
-        """One statement, one implicit read snapshot."""
-        with self.lock:
-            try:
-                return self.conn.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                raise StorageError(f"container database: {exc}") from exc
-
-    def meta(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
-        return rows[0][0] if rows else None

@@ -7,12 +7,7 @@ failing; transactions are short (files are written before the row that makes the
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from pypod.errors import StorageError
+from pypod.host.sqlite import SqliteDB
 from pypod.storage.types import Image, Layer
 
 SCHEMA_VERSION = 1
@@ -59,21 +54,14 @@ def chain_ids(diff_ids: list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-class Database:
-    def __init__(self, path: str) -> None:
-        try:
-            self.conn = sqlite3.connect(
-                path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            self.conn.execute("PRAGMA busy_timeout = 30000")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.lock = threading.RLock()
-            # user_version is written last, so a current one means the schema is complete and
-            # WAL (a persistent property of the file) is on: nothing more to do on every open.
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                self._create_schema()
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the store database {path}: {exc}") from exc
+class Database(SqliteDB):
+    label = "store database"
+
+    def prepare(self) -> None:
+        # user_version is written last, so a current one means the schema is complete and
+        # WAL (a persistent property of the file) is on: nothing more to do on every open.
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._create_schema()
 
     def _create_schema(self) -> None:
         self.conn.execute("PRAGMA journal_mode = WAL")
@@ -86,50 +74,6 @@ class Database:
                 (str(SCHEMA_VERSION),),
             )
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction (BEGIN IMMEDIATE: take the write lock up front)."""
-        with self.lock:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError(f"store database is busy: {exc}") from exc
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot (nested uses join the outer one)."""
-        with self.lock:
-            if self.conn.in_transaction:
-                yield self.conn
-                return
-            self.conn.execute("BEGIN")
-            try:
-                yield self.conn
-            finally:
-                self.conn.execute("COMMIT")
-
-    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple]:  # type: ignore[type-arg]
-        with self.lock:
-            try:
-                return self.conn.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                raise StorageError(f"store database: {exc}") from exc
-
-    def meta(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
 
 
 LAYER_COLUMNS = "id, parent, diff_digest, diff_size, compressed_digest, compressed_size, created"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli.container_reports import print_ids
+from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.domain.containers_ops import KillRequest
@@ -18,18 +19,7 @@ EXAMPLES = ("pypod kill mywebserver", "pypod kill 860a4b23", "pypod kill --signa
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
-    p.flag("-a", "--all", action="store_true", help="Signal all running containers")
-    p.flag(
-        "--cidfile",
-        kind="stringArray",
-        action="append",
-        default=[],
-        help="Read the container ID from the file",
-    )
-    p.flag(
-        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
-    )
+    add_target_flags(p, "Signal all running containers")
     p.flag(
         "-s",
         "--signal",

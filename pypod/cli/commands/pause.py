@@ -15,7 +15,7 @@ EXAMPLES = ("pypod pause mywebserver", "pypod pause 860a4b23", "pypod pause --al
 
 
 def configure(p: Parser) -> None:
-    add_target_flags(p, "Pause")
+    add_target_flags(p, "Pause all containers")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli.container_reports import print_ids
+from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.domain.containers_ops import RemoveRequest
@@ -24,15 +25,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
-    p.flag("-a", "--all", action="store_true", help="Remove all containers")
-    p.flag(
-        "--cidfile",
-        kind="stringArray",
-        action="append",
-        default=[],
-        help="Read the container ID from the file",
-    )
+    add_target_flags(p, "Remove all containers")
     p.flag(
         "--depend",
         action="store_true",
@@ -56,9 +49,6 @@ def configure(p: Parser) -> None:
         "--ignore",
         action="store_true",
         help="Ignore errors when a specified container is missing",
-    )
-    p.flag(
-        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
     )
     p.flag(
         "-t",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli.container_reports import print_ids
+from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 from pypod.domain.containers_ops import StopRequest
@@ -19,15 +20,7 @@ EXAMPLES = ("pypod stop ctrID", "pypod stop --time 2 mywebserver 6e534f14da9d", 
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
-    p.flag("-a", "--all", action="store_true", help="Stop all running containers")
-    p.flag(
-        "--cidfile",
-        kind="stringArray",
-        action="append",
-        default=[],
-        help="Read the container ID from the file",
-    )
+    add_target_flags(p, "Stop all running containers")
     p.flag(
         "-f",
         "--filter",
@@ -41,9 +34,6 @@ def configure(p: Parser) -> None:
         "--ignore",
         action="store_true",
         help="Ignore errors when a specified container is missing",
-    )
-    p.flag(
-        "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
     )
     p.flag(
         "-t",

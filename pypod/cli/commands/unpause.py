@@ -15,7 +15,7 @@ EXAMPLES = ("pypod unpause mywebserver", "pypod unpause 860a4b23", "pypod unpaus
 
 
 def configure(p: Parser) -> None:
-    add_target_flags(p, "Unpause")
+    add_target_flags(p, "Unpause all containers")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
