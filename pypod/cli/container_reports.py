@@ -36,3 +36,29 @@ def print_ids(reports: Sequence[Any], *, rm_codes: bool = False, use_id: bool = 
         else:
             output.line(r.id if use_id else r.name)
     raise_errors(errors, rm_codes=rm_codes)
+
+
+def print_removed(reports: Sequence[Any], *, not_found: type, in_use: type) -> None:
+    """`volume rm`, `network rm` and their prunes: print each name removed, then fail with every
+    error, exiting as Podman does for the last one: 1 unknown, 2 in use, else its own code."""
+    errors = []
+    for r in reports:
+        if r.error is None:
+            output.line(r.name)
+        else:
+            errors.append(r.error)
+    if not errors:
+        return
+    if len(errors) == 1:
+        text = str(errors[0])
+    else:
+        text = f"{len(errors)} errors occurred:\n" + "".join(f"\t* {e}\n" for e in errors)
+    err = PypodError(text.rstrip("\n"))
+    last = errors[-1]
+    if isinstance(last, not_found):
+        err.exit_code = 1
+    elif isinstance(last, in_use):
+        err.exit_code = 2
+    else:
+        err.exit_code = getattr(last, "exit_code", 125)
+    raise err

@@ -1,22 +1,11 @@
-"""Turning --latest and --cidfile into container names, for the container commands."""
+"""The container-target flags (NAMES, --all, --cidfile, --latest) and --latest for the commands
+that take one container."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from pypod.cli.context import Context
-from pypod.errors import ContainerNotFound, InvalidArgument
-
-
-def read_cidfiles(paths: Iterable[str]) -> list[str]:
-    out = []
-    for path in paths:
-        try:
-            with open(path, encoding="utf-8") as f:
-                out.append(f.read().strip())
-        except OSError as exc:
-            raise InvalidArgument(f"reading CIDFile: {exc.strerror}: {path}") from exc
-    return out
+from pypod.cli.parser import SUPPRESS, Parser
+from pypod.errors import ContainerNotFound
 
 
 def latest_id(ctx: Context) -> str:
@@ -28,24 +17,15 @@ def latest_id(ctx: Context) -> str:
     return rows[0].id
 
 
-def add_target_flags(p: object, all_help: str) -> None:
+def add_target_flags(p: Parser, all_help: str) -> None:
     """The NAMES, --all, --cidfile and --latest every multi-container verb takes."""
-    import argparse
-
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)  # type: ignore[attr-defined]
-    p.flag("-a", "--all", action="store_true", help=all_help)  # type: ignore[attr-defined]
-    p.flag(  # type: ignore[attr-defined]
+    p.add_argument("names", nargs="*", help=SUPPRESS)
+    p.flag("-a", "--all", action="store_true", help=all_help)
+    p.flag(
         "--cidfile", kind="stringArray", action="append", default=[],
         help="Read the container ID from the file",
     )  # fmt: skip
-    p.flag(  # type: ignore[attr-defined]
+    p.flag(
         "-l", "--latest", action="store_true",
         help="Act on the latest container podman is aware of",
     )  # fmt: skip
-
-
-def target_names(args: object, ctx: Context) -> list[str]:
-    names = list(args.names) + read_cidfiles(args.cidfile)  # type: ignore[attr-defined]
-    if args.latest:  # type: ignore[attr-defined]
-        names.append(latest_id(ctx))
-    return names

@@ -55,9 +55,21 @@ class ContainerEngine(Protocol):
 
     def exec(self, req: co.ExecRequest) -> co.ExecReport: ...
 
-    def pause(self, names: list[str], all: bool = False) -> list[co.IdReport]: ...
+    def pause(
+        self,
+        names: list[str],
+        all: bool = False,
+        latest: bool = False,
+        cidfiles: tuple[str, ...] = (),
+    ) -> list[co.IdReport]: ...
 
-    def unpause(self, names: list[str], all: bool = False) -> list[co.IdReport]: ...
+    def unpause(
+        self,
+        names: list[str],
+        all: bool = False,
+        latest: bool = False,
+        cidfiles: tuple[str, ...] = (),
+    ) -> list[co.IdReport]: ...
 
     def top(self, name: str, descriptors: list[str]) -> list[list[str]]: ...
 

@@ -80,16 +80,28 @@ def exec(engine: LocalEngine, req: co.ExecRequest) -> co.ExecReport:
     return _exec(engine, req)
 
 
-def pause(engine: LocalEngine, names: list[str], all: bool = False) -> list[co.IdReport]:
+def pause(
+    engine: LocalEngine,
+    names: list[str],
+    all: bool = False,
+    latest: bool = False,
+    cidfiles: tuple[str, ...] = (),
+) -> list[co.IdReport]:
     from pypod.local.container_stop import pause as _pause
 
-    return _pause(engine, names, all)
+    return _pause(engine, names, all, latest, cidfiles)
 
 
-def unpause(engine: LocalEngine, names: list[str], all: bool = False) -> list[co.IdReport]:
+def unpause(
+    engine: LocalEngine,
+    names: list[str],
+    all: bool = False,
+    latest: bool = False,
+    cidfiles: tuple[str, ...] = (),
+) -> list[co.IdReport]:
     from pypod.local.container_stop import unpause as _unpause
 
-    return _unpause(engine, names, all)
+    return _unpause(engine, names, all, latest, cidfiles)
 
 
 def top(engine: LocalEngine, name: str, descriptors: list[str]) -> list[list[str]]:

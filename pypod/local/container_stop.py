@@ -186,7 +186,14 @@ def start_again(engine: LocalEngine, cid: str) -> None:
     start_container(engine, cid)
 
 
-def _freeze(engine: LocalEngine, names: list[str], all: bool, pause: bool) -> list[IdReport]:
+def _freeze(
+    engine: LocalEngine,
+    names: list[str],
+    all: bool,
+    pause: bool,
+    latest: bool = False,
+    cidfiles: tuple[str, ...] = (),
+) -> list[IdReport]:
     verb = "pause" if pause else "unpause"
     if engine.rootless:
         from pypod.host.cgroups import detect
@@ -196,7 +203,7 @@ def _freeze(engine: LocalEngine, names: list[str], all: bool, pause: bool) -> li
                 f"can not {verb} containers on rootless containers with cgroup V1: "
                 "this container does not have a cgroup"
             )
-    found = lk.targets(engine, names, all=all)
+    found = lk.targets(engine, names, all=all, latest=latest, cidfiles=cidfiles)
     store = engine.container_store
 
     def act(name: str, cid: str) -> IdReport | None:
@@ -222,9 +229,21 @@ def _freeze(engine: LocalEngine, names: list[str], all: bool, pause: bool) -> li
     return lk.for_each(engine, found, act)
 
 
-def pause(engine: LocalEngine, names: list[str], all: bool = False) -> list[IdReport]:
-    return _freeze(engine, names, all, pause=True)
+def pause(
+    engine: LocalEngine,
+    names: list[str],
+    all: bool = False,
+    latest: bool = False,
+    cidfiles: tuple[str, ...] = (),
+) -> list[IdReport]:
+    return _freeze(engine, names, all, pause=True, latest=latest, cidfiles=cidfiles)
 
 
-def unpause(engine: LocalEngine, names: list[str], all: bool = False) -> list[IdReport]:
-    return _freeze(engine, names, all, pause=False)
+def unpause(
+    engine: LocalEngine,
+    names: list[str],
+    all: bool = False,
+    latest: bool = False,
+    cidfiles: tuple[str, ...] = (),
+) -> list[IdReport]:
+    return _freeze(engine, names, all, pause=False, latest=latest, cidfiles=cidfiles)

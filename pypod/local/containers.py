@@ -106,15 +106,27 @@ class LocalContainerEngine:
 
         return ops.exec(self._engine, req)
 
-    def pause(self, names: list[str], all: bool = False) -> list[co.IdReport]:
+    def pause(
+        self,
+        names: list[str],
+        all: bool = False,
+        latest: bool = False,
+        cidfiles: tuple[str, ...] = (),
+    ) -> list[co.IdReport]:
         from pypod.local import container_ops as ops
 
-        return ops.pause(self._engine, names, all)
+        return ops.pause(self._engine, names, all, latest, cidfiles)
 
-    def unpause(self, names: list[str], all: bool = False) -> list[co.IdReport]:
+    def unpause(
+        self,
+        names: list[str],
+        all: bool = False,
+        latest: bool = False,
+        cidfiles: tuple[str, ...] = (),
+    ) -> list[co.IdReport]:
         from pypod.local import container_ops as ops
 
-        return ops.unpause(self._engine, names, all)
+        return ops.unpause(self._engine, names, all, latest, cidfiles)
 
     def top(self, name: str, descriptors: list[str]) -> list[list[str]]:
         from pypod.local import container_ops as ops

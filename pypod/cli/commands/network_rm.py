@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from pypod.cli import output
+from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.networks import NetworkReport
-from pypod.errors import Conflict, InvalidArgument, NetworkNotFound, PypodError
+from pypod.errors import Conflict, InvalidArgument, NetworkNotFound
 
 DESCRIPTION = """Remove networks.
 
@@ -30,30 +30,8 @@ def configure(p: Parser) -> None:
     )
 
 
-def exit_code_of(err: Exception) -> int:
-    """Podman's: 1 for an unknown network, 2 for one in use, else 125."""
-    if isinstance(err, NetworkNotFound):
-        return 1
-    if isinstance(err, Conflict):
-        return 2
-    return getattr(err, "exit_code", 125)
-
-
-def raise_report_errors(reports: list[NetworkReport]) -> None:
-    """Print the names removed; fail with every error, exiting as the last one says."""
-    errors = [r.error for r in reports if r.error is not None]
-    for r in reports:
-        if r.error is None:
-            output.line(r.name)
-    if not errors:
-        return
-    if len(errors) == 1:
-        text = str(errors[0])
-    else:
-        text = f"{len(errors)} errors occurred:\n" + "".join(f"\t* {e}\n" for e in errors)
-    err = PypodError(text.rstrip("\n"))
-    err.exit_code = exit_code_of(errors[-1])
-    raise err
+def raise_report_errors(reports: list[Any]) -> None:
+    print_removed(reports, not_found=NetworkNotFound, in_use=Conflict)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pypod.cli.container_reports import print_ids
-from pypod.cli.container_targets import add_target_flags, target_names
+from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
 
@@ -19,6 +19,8 @@ def configure(p: Parser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    names = target_names(args, ctx)
-    print_ids(ctx.engine.containers.pause(names, all=args.all), use_id=args.all)
+    reports = ctx.engine.containers.pause(
+        list(args.names), all=args.all, latest=args.latest, cidfiles=tuple(args.cidfile)
+    )
+    print_ids(reports, use_id=args.all)
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from pypod.cli import output
+from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
 from pypod.cli.parser import Parser
-from pypod.domain.volumes import VolumeRmReport
-from pypod.errors import InvalidArgument, PypodError, VolumeInUse, VolumeNotFound
+from pypod.errors import InvalidArgument, VolumeInUse, VolumeNotFound
 
 DESCRIPTION = """Remove one or more existing volumes.
 
@@ -41,32 +41,8 @@ def configure(p: Parser) -> None:
     )
 
 
-def exit_code_of(err: Exception) -> int:
-    """Podman's: 1 for an unknown volume, 2 for one in use, else 125."""
-    if isinstance(err, VolumeNotFound):
-        return 1
-    if isinstance(err, VolumeInUse):
-        return 2
-    return getattr(err, "exit_code", 125)
-
-
-def raise_report_errors(reports: list[VolumeRmReport]) -> None:
-    """Print the names removed; fail with every error, exiting as the last one says."""
-    errors: list[Exception] = []
-    for r in reports:
-        if r.error is None:
-            output.line(r.name)
-        else:
-            errors.append(r.error)
-    if not errors:
-        return
-    if len(errors) == 1:
-        text = str(errors[0])
-    else:
-        text = f"{len(errors)} errors occurred:\n" + "".join(f"\t* {e}\n" for e in errors)
-    err = PypodError(text.rstrip("\n"))
-    err.exit_code = exit_code_of(errors[-1])
-    raise err
+def raise_report_errors(reports: list[Any]) -> None:
+    print_removed(reports, not_found=VolumeNotFound, in_use=VolumeInUse)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
