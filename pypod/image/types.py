@@ -158,6 +158,15 @@ class ImageDestination(Protocol):
     def close(self) -> None: ...
 
 
+class FileBlobDestination:
+    """The capabilities of a destination that writes blobs into local files as they arrive
+    (dir:, oci:): layers kept exactly as the source has them, several at once, foreign ones too."""
+
+    desired_layer_compression = Compression.PRESERVE
+    supports_concurrent_blobs = True
+    accepts_foreign_layers = True
+
+
 class Progress(Protocol):
     def __call__(self, event: ProgressEvent) -> None: ...
 

@@ -18,7 +18,7 @@ from pypod.image import manifest as mf
 from pypod.image.transports.layout_common import write_blob_file, write_file_atomic
 from pypod.image.types import (
     BlobInfo,
-    Compression,
+    FileBlobDestination,
     ImageDestination,
     ImageSource,
     LayerContext,
@@ -96,7 +96,7 @@ class DirSource:
         pass
 
 
-class DirDestination:
+class DirDestination(FileBlobDestination):
     def __init__(self, ref: DirRef) -> None:
         self._ref = ref
         path = ref.path
@@ -121,18 +121,6 @@ class DirDestination:
 
     def supported_manifest_types(self) -> list[str]:
         return []
-
-    @property
-    def desired_layer_compression(self) -> Compression:
-        return Compression.PRESERVE
-
-    @property
-    def supports_concurrent_blobs(self) -> bool:
-        return True
-
-    @property
-    def accepts_foreign_layers(self) -> bool:
-        return True
 
     def try_reusing_blob(self, info: BlobInfo) -> BlobInfo | None:
         if not info.digest:

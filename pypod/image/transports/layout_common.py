@@ -14,7 +14,7 @@ from typing import BinaryIO
 from pypod.errors import ImageNotFound, IntegrityError, InvalidArgument
 from pypod.image import manifest as mf
 from pypod.image.compression import DigestingReader
-from pypod.image.types import BlobInfo, Compression, ImageRef, LayerContext
+from pypod.image.types import BlobInfo, FileBlobDestination, ImageRef, LayerContext
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class LayoutSource:
         pass
 
 
-class LayoutDestination:
+class LayoutDestination(FileBlobDestination):
     """Writes blobs straight into blobs/; commit() adds the image to index.json (replacing an
     image with the same ref name). Blobs written by an uncommitted copy are removed."""
 
@@ -152,18 +152,6 @@ class LayoutDestination:
 
     def supported_manifest_types(self) -> list[str]:
         return [mf.OCI_MANIFEST, mf.OCI_INDEX]
-
-    @property
-    def desired_layer_compression(self) -> Compression:
-        return Compression.PRESERVE
-
-    @property
-    def supports_concurrent_blobs(self) -> bool:
-        return True
-
-    @property
-    def accepts_foreign_layers(self) -> bool:
-        return True
 
     def try_reusing_blob(self, info: BlobInfo) -> BlobInfo | None:
         if not info.digest:
