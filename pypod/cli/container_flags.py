@@ -7,11 +7,10 @@ turning parsed arguments into a domain CreateRequest / RunRequest.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from pypod.cli.parser import SUPPRESS, Parser
+from pypod.cli.parser import REMAINDER, SUPPRESS, Namespace, Parser
 from pypod.domain.containers_create import CreateRequest, RunRequest
 from pypod.domain.images_options import Platform, RegistryOptions
 from pypod.errors import InvalidArgument
@@ -104,25 +103,14 @@ _BOOLS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def free_short_h(p: Parser) -> None:
-    """Give -h to --hostname: drop it from the help action and recognise only --help."""
-    help_action = p._option_string_actions.pop("-h")
-    help_action.option_strings = ["--help"]
-
-    def wants_help(argv: Sequence[str], intermixed: bool) -> bool:
-        for tok in argv:
-            if tok == "--" or not tok.startswith("-"):
-                return False
-            if tok == "--help":
-                return True
-        return False
-
-    p._wants_help = wants_help  # type: ignore[method-assign]
+    """Give -h to --hostname: only --help asks for help."""
+    p.forget_option("-h")
 
 
 def add_create_flags(p: Parser, *, run: bool) -> None:
     """Every run/create flag; `run` adds -d, -a, --sig-proxy (and --detach-keys stays)."""
     free_short_h(p)
-    p.add_argument("args", nargs=argparse.REMAINDER, help=SUPPRESS)
+    p.add_argument("args", nargs=REMAINDER, help=SUPPRESS)
     for names, kind, text in _LISTS:
         p.flag(*names, kind=kind, action="append", default=[], help=text)
     for names, kind, default, text in _STRINGS:
@@ -157,9 +145,7 @@ def _split_commas(values: list[str]) -> tuple[str, ...]:
     return tuple(v for value in values for v in value.split(",") if v)
 
 
-def create_request(
-    args: argparse.Namespace, argv: Sequence[str], progress: Any = None
-) -> CreateRequest:
+def create_request(args: Namespace, argv: Sequence[str], progress: Any = None) -> CreateRequest:
     rest = list(args.args)
     if rest[:1] == ["--"]:
         rest = rest[1:]
@@ -266,7 +252,7 @@ def create_request(
     )
 
 
-def run_request(args: argparse.Namespace, argv: Sequence[str], progress: Any = None) -> RunRequest:
+def run_request(args: Namespace, argv: Sequence[str], progress: Any = None) -> RunRequest:
     streams = _split_commas(args.attach)
     for s in streams:
         if s.lower() not in ("stdin", "stdout", "stderr"):

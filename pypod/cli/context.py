@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-from functools import cached_property
-from typing import TYPE_CHECKING
-
+from pypod.cli.parser import Namespace
 from pypod.domain.engine import EngineOptions
+
+TYPE_CHECKING = False  # typing's flag without importing typing on every command
 
 if TYPE_CHECKING:
     from pypod.domain.engine import Engine
@@ -16,9 +15,10 @@ class Context:
     def __init__(self, options: EngineOptions, command_path: str) -> None:
         self.options = options
         self.command_path = command_path
+        self._engine: Engine | None = None
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, command_path: str) -> Context:
+    def from_args(cls, args: Namespace, command_path: str) -> Context:
         options = EngineOptions(
             root=args.root,
             runroot=args.runroot,
@@ -33,9 +33,11 @@ class Context:
         )
         return cls(options, command_path)
 
-    @cached_property
+    @property
     def engine(self) -> Engine:
-        # the one place the CLI reaches the local implementation; the remote one comes later
-        from pypod.local.engine import LocalEngine
+        if self._engine is None:
+            # the one place the CLI reaches the local implementation; the remote one comes later
+            from pypod.local.engine import LocalEngine
 
-        return LocalEngine(self.options)
+            self._engine = LocalEngine(self.options)
+        return self._engine

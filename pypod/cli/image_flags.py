@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.domain.images_options import RegistryOptions
 
 
@@ -27,7 +25,7 @@ def add_registry_flags(p: Parser, *, cert_dir: bool = True, creds: bool = True) 
     )
 
 
-def registry_options(args: argparse.Namespace, prefix: str = "") -> RegistryOptions:
+def registry_options(args: Namespace, prefix: str = "") -> RegistryOptions:
     get = lambda key: getattr(args, prefix + key, None)  # noqa: E731
     return RegistryOptions(
         tls_verify=get("tls_verify"),

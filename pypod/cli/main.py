@@ -137,30 +137,6 @@ def _lookup_group(path: str) -> Group:
     return entry
 
 
-def _configure_logging(level: str | None) -> None:
-    import logging
-
-    name = (level or "warn").upper()
-    name = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL", "PANIC": "CRITICAL"}.get(
-        name, name
-    )
-
-    class PodmanStyle(logging.Formatter):
-        """Podman's (logrus') text: `WARN[0001] message`, seconds since start in brackets."""
-
-        words = {"WARNING": "WARN", "CRITICAL": "FATA", "ERROR": "ERRO", "DEBUG": "DEBU"}
-
-        def format(self, record: logging.LogRecord) -> str:
-            word = self.words.get(record.levelname, record.levelname)
-            return f"{word}[{int(record.relativeCreated / 1000):04d}] {record.getMessage()}"
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(PodmanStyle())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, name, logging.WARNING))
-
-
 def run(argv: Sequence[str]) -> int:
     argv = list(argv)
     if argv and argv[0] in ("-v", "--version"):
@@ -196,7 +172,9 @@ def run(argv: Sequence[str]) -> int:
     for key in GLOBAL_KEYS:
         if getattr(args, key, None) is None:
             setattr(args, key, getattr(pre_ns, key, None))
-    _configure_logging(args.log_level)
+    from pypod import log
+
+    log.configure(args.log_level)
     ctx = Context.from_args(args, command_path=path)
     return int(module.run(args, ctx) or 0)
 
@@ -215,9 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
     except Exception as exc:  # a bug: say so in one line, the traceback only with debug logging
-        import logging
+        from pypod.log import get_logger
 
-        logging.getLogger("pypod").debug("unexpected error", exc_info=True)
+        get_logger("pypod").debug("unexpected error", exc_info=True)
         sys.stderr.write(f"Error: internal error: {type(exc).__name__}: {exc}\n")
         return 125
 

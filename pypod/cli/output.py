@@ -27,9 +27,9 @@ def to_json(obj: Any) -> str:
 
 
 def _default(obj: Any) -> Any:
-    from dataclasses import asdict, is_dataclass
+    from pypod.records import asdict, is_record
 
-    if is_dataclass(obj) and not isinstance(obj, type):
+    if is_record(obj):
         return asdict(obj)
     if isinstance(obj, (set, frozenset, tuple)):
         return list(obj)

@@ -23,20 +23,20 @@ import base64
 import binascii
 import contextlib
 import json
-import logging
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pypod.config import paths
 from pypod.errors import ConfigError, InvalidArgument
+from pypod.log import get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Credentials:
     username: str = ""
     password: str = ""
@@ -47,7 +47,7 @@ class Credentials:
         return f"Credentials(username={self.username!r}, source={self.source!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class _AuthFile:
     path: str
     legacy: bool = False  # ~/.dockercfg: entries at the top level, no "auths"

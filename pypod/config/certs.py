@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from pypod.config import paths
 from pypod.errors import ConfigError
+from pypod.records import record
 
 SYSTEM_DIRS = ("/etc/containers/certs.d", "/etc/docker/certs.d")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TLSFiles:
     directory: str = ""  # "" when no directory applies
     ca_files: tuple[str, ...] = ()

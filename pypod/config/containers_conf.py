@@ -18,18 +18,18 @@ Unknown keys are ignored, as Podman does; a known key with the wrong type is a C
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from pypod import records
 from pypod.config import paths as config_paths
 from pypod.config import tomlfile
 from pypod.config.tomlfile import TomlFile
+from pypod.log import get_logger
+from pypod.records import field, record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _BIN_DIRS = ("/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/sbin", "/bin")
 
@@ -52,7 +52,7 @@ def _default_runtimes() -> dict[str, tuple[str, ...]]:
 _DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainersSection:
     annotations: tuple[str, ...] = ()
     apparmor_profile: str = "container-default"
@@ -97,7 +97,7 @@ class ContainersSection:
     volumes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EngineSection:
     cgroup_manager: str = "cgroupfs"
     compression_format: str = "gzip"
@@ -169,7 +169,7 @@ def _default_subnet_pools() -> tuple[tuple[str, int], ...]:
             ("10.96.0.0/11", 24), ("10.128.0.0/9", 24))  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class NetworkSection:
     cni_plugin_dirs: tuple[str, ...] = (
         "/usr/local/libexec/cni", "/usr/libexec/cni", "/usr/local/lib/cni", "/usr/lib/cni",
@@ -185,13 +185,13 @@ class NetworkSection:
     network_config_dir: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SecretsSection:
     driver: str = "file"
     opts: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainersConf:
     containers: ContainersSection = field(default_factory=ContainersSection)
     engine: EngineSection = field(default_factory=EngineSection)
@@ -213,7 +213,7 @@ class ContainersConf:
                 continue
             conf = apply(conf, doc)
             read.append(path)
-        return dataclasses.replace(conf, sources=tuple(read))
+        return records.replace(conf, sources=tuple(read))
 
 
 def config_files(env: Mapping[str, str] | None = None) -> list[str]:
@@ -253,8 +253,8 @@ def defaults(env: Mapping[str, str] | None = None) -> ContainersConf:
 # --- applying one file ---------------------------------------------------------------------
 
 
-def _sample(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
+def _sample(f: records.Field) -> Any:
+    if f.default is not records.MISSING:
         return f.default
     return f.default_factory()  # type: ignore[misc]
 
@@ -292,7 +292,7 @@ def _convert(doc: TomlFile, key: str, value: Any, sample: Any, current: Any) -> 
 
 def _apply_section(section: Any, doc: TomlFile, name: str) -> Any:
     values = tomlfile.table(doc, name, doc.data)
-    known = {f.name: f for f in dataclasses.fields(section)}
+    known = {f.name: f for f in records.fields(section)}
     updates: dict[str, Any] = {}
     for key, value in values.items():
         f = known.get(key)
@@ -300,12 +300,12 @@ def _apply_section(section: Any, doc: TomlFile, name: str) -> Any:
             log.debug("%s: ignoring unknown key %s.%s", doc.path, name, key)
             continue
         updates[key] = _convert(doc, f"{name}.{key}", value, _sample(f), getattr(section, key))
-    return dataclasses.replace(section, **updates) if updates else section
+    return records.replace(section, **updates) if updates else section
 
 
 def apply(conf: ContainersConf, doc: TomlFile) -> ContainersConf:
     """conf with the keys of one parsed file laid over it."""
-    return dataclasses.replace(
+    return records.replace(
         conf,
         containers=_apply_section(conf.containers, doc, "containers"),
         engine=_apply_section(conf.engine, doc, "engine"),

@@ -12,15 +12,15 @@ resolve paths for an environment other than the current one.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import pwd
 import stat
 from collections.abc import Mapping
 
 from pypod.errors import ConfigError
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 ROOTLESS_UID_ENV = "_PYPOD_ROOTLESS_UID"
 

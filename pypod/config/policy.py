@@ -17,23 +17,23 @@ scope; then the global "default".
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pypod.config import paths
 from pypod.errors import ConfigError, PolicyDenied
+from pypod.log import get_logger
+from pypod.records import field, record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYSTEM_FILE = "/etc/containers/policy.json"
 KNOWN_TYPES = ("insecureAcceptAnything", "reject", "signedBy", "sigstoreSigned", "signedBaseLayer")
 _SIGNATURE_TYPES = ("signedBy", "sigstoreSigned", "signedBaseLayer")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Requirement:
     type: str
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -98,7 +98,7 @@ def _display(transport: str, ref_name: str) -> str:
     return f"docker://{ref_name}" if transport == "docker" else f"{transport}:{ref_name}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Policy:
     default: Requirements
     transports: Mapping[str, Mapping[str, Requirements]] = field(default_factory=dict)

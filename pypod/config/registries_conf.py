@@ -19,18 +19,18 @@ pypod.image, so it does not parse them with the full grammar.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pypod.config import paths as config_paths
 from pypod.config import tomlfile
 from pypod.config.tomlfile import TomlFile
 from pypod.errors import ConfigError
+from pypod.log import get_logger
+from pypod.records import field, record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYSTEM_FILE = "/etc/containers/registries.conf"
 SYSTEM_DROPIN_DIR = "/etc/containers/registries.conf.d"
@@ -38,14 +38,14 @@ SHORT_NAME_MODES = ("enforcing", "permissive", "disabled")
 PULL_FROM_MIRROR = ("", "all", "digest-only", "tag-only")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Mirror:
     location: str
     insecure: bool = False
     pull_from_mirror: str = ""  # "" or "all": tags and digests; "digest-only"; "tag-only"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Registry:
     prefix: str  # "quay.io/ns", or "*.example.com" for every subdomain
     location: str  # where to pull from ("" only for wildcard prefixes)
@@ -55,7 +55,7 @@ class Registry:
     mirrors: tuple[Mirror, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Endpoint:
     name: str  # the reference rewritten for this endpoint, e.g. "mirror.local/ns/repo:tag"
     insecure: bool
@@ -79,7 +79,7 @@ def _match_len(ref: str, prefix: str) -> int:
     return -1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RegistriesConf:
     registries: tuple[Registry, ...] = ()
     unqualified_search_registries: tuple[str, ...] = ()
@@ -192,7 +192,7 @@ def alias_cache_path(env: Mapping[str, str] | None = None) -> str:
 # --- one file ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
+@record(frozen=False)
 class _FileConf:
     doc: TomlFile
     registries: list[Registry]
@@ -322,7 +322,7 @@ def _parse_file(doc: TomlFile) -> _FileConf:
     )
 
 
-@dataclass(slots=True)
+@record(kw_only=False, frozen=False)
 class _Merger:
     registries: dict[str, Registry] = field(default_factory=dict)
     search: tuple[str, ...] = ()

@@ -17,21 +17,21 @@ warning. $STORAGE_DRIVER overrides the driver as it does for Podman.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pypod.config import paths, tomlfile
 from pypod.config.tomlfile import TomlFile
+from pypod.log import get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYSTEM_FILES = ("/etc/containers/storage.conf", "/usr/share/containers/storage.conf")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StorageConf:
     driver: str = ""  # "" = let the store pick (overlay when it works, else vfs)
     graph_root: str = ""

@@ -13,7 +13,6 @@ Contract:
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import json
 import os
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
+from pypod import records
 from pypod.core import names
 from pypod.core.db import StateDB, current_boot_id
 from pypod.core.model import (
@@ -56,7 +56,7 @@ def _not_found(key: str) -> ContainerNotFound:
 
 
 def _volume_to_json(v: VolumeConfig) -> str:
-    return json.dumps(dataclasses.asdict(v), separators=(",", ":"))
+    return json.dumps(records.asdict(v), separators=(",", ":"))
 
 
 def _volume_from_json(text: str) -> VolumeConfig:
@@ -98,7 +98,7 @@ class ContainerStore:
             except NameInUse:
                 if not random_name:
                     raise
-                config = dataclasses.replace(config, name=names.generate(self.name_taken))
+                config = records.replace(config, name=names.generate(self.name_taken))
         raise NameInUse(f"could not find a free random name for container {config.id[:12]}")
 
     def _insert(self, config: ContainerConfig, state: ContainerState) -> None:
@@ -198,13 +198,16 @@ class ContainerStore:
         rows = self.db.query(
             "SELECT c.id, c.name, c.created, c.image_id, json_extract(c.config, '$.image_name',"
             " '$.entrypoint', '$.command', '$.labels', '$.mounts', '$.auto_remove', '$.pod_id',"
-            " '$.network_mode', '$.ports'), s.json FROM containers c JOIN state s ON s.id = c.id"
+            " '$.network_mode', '$.ports', '$.networks'), s.json"
+            " FROM containers c JOIN state s ON s.id = c.id"
             " ORDER BY c.created DESC, c.id"
         )
         out = []
         loads = json.loads
         for cid, name, created, image_id, brief, state in rows:
-            image_name, entry, cmd, labels, mounts, auto_remove, pod, net, ports = loads(brief)
+            image_name, entry, cmd, labels, mounts, auto_remove, pod, net, ports, nets = loads(
+                brief
+            )
             out.append((
                 ContainerBrief(
                     id=cid, name=name, created=created, image_id=image_id, image_name=image_name,
@@ -213,7 +216,7 @@ class ContainerStore:
                         Mount(**{**m, "options": tuple(m["options"])}) for m in mounts or ()
                     ),
                     auto_remove=bool(auto_remove), pod_id=pod or "", network_mode=net or "none",
-                    ports=tuple(ports or ()),
+                    ports=tuple(ports or ()), networks=tuple(nets or ()),
                 ),
                 ContainerState.from_json(state),
             ))  # fmt: skip
@@ -310,7 +313,7 @@ class ContainerStore:
             for cid, text in conn.execute("SELECT id, json FROM state").fetchall():
                 st = ContainerState.from_json(text)
                 status = _AFTER_REBOOT.get(st.status, st.status)
-                new = dataclasses.replace(
+                new = records.replace(
                     st, status=status, pid=0, conmon_pid=0, mountpoint="", mount_count=0,
                     boot_id=boot,
                 )  # fmt: skip

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-log = logging.getLogger(__name__)
+from pypod.log import get_logger
+from pypod.records import field, record
+
+log = get_logger(__name__)
 
 # Podman's event types and the keys `events --filter` accepts
 TYPES = ("container", "image", "volume", "pod", "network", "system", "machine", "secret")
@@ -30,7 +31,7 @@ FILTER_KEYS = ("container", "event", "status", "image", "label", "pod", "type", 
                "network", "since", "until")  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Event:
     type: str
     status: str

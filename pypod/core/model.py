@@ -8,13 +8,13 @@ table. Field names follow Podman's meaning; units are explicit in the names.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pypod import records
 from pypod.errors import Conflict
+from pypod.records import field, record
 
 
 class Status(StrEnum):
@@ -75,7 +75,7 @@ def check_transition(op: str, name: str, status: Status) -> None:
         raise InvalidState(f"container {name} is {status.value}: cannot {op} it")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Mount:
     """A resolved mount for the OCI spec. type: bind | tmpfs | volume | image | devpts | overlay.
 
@@ -89,7 +89,7 @@ class Mount:
     subpath: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class HealthConfig:
     test: tuple[str, ...]  # ["CMD-SHELL", "x"] or ["CMD", "a", "b"] or ["NONE"]
     interval_s: float = 30.0
@@ -99,7 +99,7 @@ class HealthConfig:
     on_failure: str = "none"  # none | kill | restart | stop
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Resources:
     """0 / "" / None mean unset (no limit)."""
 
@@ -115,7 +115,7 @@ class Resources:
     blkio_weight: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SecurityConfig:
     privileged: bool = False
     cap_add: tuple[str, ...] = ()  # "CAP_NET_ADMIN" form, or "ALL"
@@ -129,7 +129,7 @@ class SecurityConfig:
     read_only_tmpfs: bool = True  # with read_only: tmpfs on /run /tmp /var/tmp /dev/shm
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LogConfig:
     driver: str = "k8s-file"  # k8s-file | json-file | none | passthrough
     path: str = ""  # resolved at create when empty: <container dir>/ctr.log
@@ -137,7 +137,7 @@ class LogConfig:
     tag: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainerConfig:
     id: str  # 64 hex
     name: str
@@ -229,7 +229,7 @@ class ContainerConfig:
         return self.entrypoint + self.command
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), separators=(",", ":"))
+        return json.dumps(records.asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> ContainerConfig:
@@ -248,7 +248,7 @@ def _tuples(d: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainerBrief:
     """The part of a ContainerConfig that `ps` shows and filters on (same field names, so a
     filter works on either). Read by ContainerStore.list_brief() with json_extract in SQLite:
@@ -267,22 +267,23 @@ class ContainerBrief:
     pod_id: str = ""
     network_mode: str = "none"
     ports: tuple[dict[str, Any], ...] = ()
+    networks: tuple[str, ...] = ()  # the names (ContainerConfig's keys)
 
     @property
     def process_args(self) -> tuple[str, ...]:
         return self.entrypoint + self.command
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class HealthState:
     status: str = ""  # "" (no healthcheck) | starting | healthy | unhealthy
     failing_streak: int = 0
     log: tuple[dict[str, Any], ...] = ()  # last 5: {"Start","End","ExitCode","Output"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainerState:
-    """Mutable: replaced whole (dataclasses.replace) under the container's lock."""
+    """Mutable: replaced whole (records.replace) under the container's lock."""
 
     status: Status = Status.CONFIGURED
     pid: int = 0
@@ -301,7 +302,7 @@ class ContainerState:
     boot_id: str = ""  # /proc/sys/kernel/random/boot_id when the state was written (reboots)
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), separators=(",", ":"))
+        return json.dumps(records.asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> ContainerState:
@@ -312,7 +313,7 @@ class ContainerState:
         return cls(**raw)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class VolumeConfig:
     name: str
     driver: str = "local"

@@ -8,20 +8,20 @@ fcntl lock files as containers (`with store.locked("pod-" + id)`).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from typing import Any
 
+from pypod import records
 from pypod.core.containers import ContainerStore
 from pypod.errors import Conflict, NameInUse, NotFound, PodNotFound, StorageError
+from pypod.records import field, record
 
 DEFAULT_SHARE = ("ipc", "net", "uts")
 SHAREABLE = ("cgroup", "ipc", "net", "pid", "uts")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PodConfig:
     id: str
     name: str
@@ -30,7 +30,8 @@ class PodConfig:
     infra_id: str = ""  # "" for --infra=false
     share: tuple[str, ...] = DEFAULT_SHARE
     share_parent: bool = True
-    cgroup_parent: str = ""
+    cgroup_parent: str = ""  # what the pod's cgroup is made under ("" rootless on cgroup v1)
+    cgroup_path: str = ""  # the pod's own cgroup, parent of its members' ("" when none)
     exit_policy: str = "continue"  # continue | stop
     restart_policy: str = ""
     hostname: str = ""
@@ -53,7 +54,7 @@ class PodConfig:
         return bool(self.infra_id) and ns in self.share
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), separators=(",", ":"))
+        return json.dumps(records.asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> PodConfig:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
 
 from pypod.errors import InvalidArgument
+from pypod.records import record
 
 _MAX_SYMLINKS = 40
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExecUser:
     uid: int
     gid: int
@@ -31,7 +31,7 @@ class ExecUser:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _Passwd:
     name: str
     uid: int
@@ -39,7 +39,7 @@ class _Passwd:
     home: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _Group:
     name: str
     gid: int

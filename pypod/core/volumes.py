@@ -13,7 +13,6 @@ the container's user (chown). The run state records both as done (NeedsCopyUp/Ne
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -25,8 +24,9 @@ from pypod.core.containers import ContainerStore
 from pypod.core.events import EventLog
 from pypod.core.model import VolumeConfig
 from pypod.errors import InvalidArgument, StorageError
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 # the local driver's options, lower-cased (Podman accepts UID/GID in either case)

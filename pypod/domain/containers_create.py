@@ -13,13 +13,13 @@ create at import. `from pypod.domain.containers_create import StartRequest` stil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pypod.domain.images_options import Platform, RegistryOptions
+from pypod.records import field, record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CreateRequest:
     image: str
     command: tuple[str, ...] = ()
@@ -122,14 +122,14 @@ class CreateRequest:
     runtime: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CreateReport:
     id: str
     name: str = ""
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunRequest:
     create: CreateRequest
     detach: bool = False
@@ -138,7 +138,7 @@ class RunRequest:
     sig_proxy: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunReport:
     id: str
     exit_code: int = 0

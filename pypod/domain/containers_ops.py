@@ -6,11 +6,12 @@ return one IdReport per target so `stop a b c` reports each outcome, as Podman d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from pypod.records import field, record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class IdReport:
     """One target's outcome: `id` is the full id, `name` what the user typed."""
 
@@ -22,7 +23,7 @@ class IdReport:
 
 
 # ps --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ListRequest:
     all: bool = False
     latest: bool = False
@@ -33,7 +34,7 @@ class ListRequest:
     external: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ContainerSummary:
     """One row of `ps` (Podman's ListContainer fields)."""
 
@@ -62,7 +63,7 @@ class ContainerSummary:
 
 
 # stop, kill, restart, rm, wait -------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StopRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -73,7 +74,7 @@ class StopRequest:
     filters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class KillRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -82,7 +83,7 @@ class KillRequest:
     cidfiles: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RemoveRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -96,7 +97,7 @@ class RemoveRequest:
     filters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WaitRequest:
     names: tuple[str, ...] = ()
     latest: bool = False
@@ -105,7 +106,7 @@ class WaitRequest:
     ignore: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WaitReport:
     id: str = ""
     name: str = ""
@@ -114,7 +115,7 @@ class WaitReport:
 
 
 # logs ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LogsRequest:
     names: tuple[str, ...] = ()
     latest: bool = False
@@ -126,7 +127,7 @@ class LogsRequest:
     names_prefix: bool = False  # -n/--names
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LogLine:
     cid: str
     name: str
@@ -138,7 +139,7 @@ class LogLine:
 
 
 # exec ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExecRequest:
     name: str
     command: tuple[str, ...]
@@ -155,21 +156,21 @@ class ExecRequest:
     preserve_fds: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExecReport:
     session_id: str
     exit_code: int = 0
 
 
 # port, cp, mount, commit -----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PortReport:
     id: str
     name: str
     ports: tuple[dict[str, Any], ...] = ()  # {"host_ip","host_port","container_port","protocol"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CopyRequest:
     source: str  # "CTR:/path", a host path, or "-" (tar on stdin)
     destination: str  # "CTR:/path", a host path, or "-" (tar on stdout)
@@ -178,7 +179,7 @@ class CopyRequest:
     pause: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class MountReport:
     id: str = ""
     name: str = ""
@@ -186,7 +187,7 @@ class MountReport:
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CommitRequest:
     name: str
     image: str = ""  # new image name, "" = dangling
@@ -201,7 +202,7 @@ class CommitRequest:
 
 
 # stats, update, clone, events ------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StatsRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -211,7 +212,7 @@ class StatsRequest:
     no_reset: bool = False  # CPU % over the whole run, not since the previous sample
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StatsReport:
     id: str
     name: str
@@ -229,7 +230,7 @@ class StatsReport:
     up_s: float = 0.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class UpdateRequest:
     names: tuple[str, ...] = ()
     latest: bool = False
@@ -247,7 +248,7 @@ class UpdateRequest:
     cpus: float | None = None  # --cpus: becomes cpu_quota/cpu_period
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CloneRequest:
     name: str
     new_name: str = ""
@@ -255,9 +256,10 @@ class CloneRequest:
     run: bool = False
     image: str = ""  # rebuild from another image
     resources: UpdateRequest | None = None  # resource flags overriding the old container's
+    pod: str = ""  # the pod the clone joins instead of the old container's (pod clone)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EventsRequest:
     filters: tuple[str, ...] = ()
     since: float | None = None

@@ -6,11 +6,12 @@ container, and `start`/`attach` import only these small types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from pypod.records import field, record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class AttachStreams:
     """Which of the container's streams a foreground run/start/attach connects; the local
     engine uses this process's own fds 0, 1 and 2."""
@@ -20,7 +21,7 @@ class AttachStreams:
     stderr: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StartRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -32,7 +33,7 @@ class StartRequest:
     filters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StartReport:
     id: str = ""
     name: str = ""  # as the user gave it; `start` prints this
@@ -41,7 +42,7 @@ class StartReport:
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class AttachRequest:
     name: str
     no_stdin: bool = False
@@ -49,14 +50,14 @@ class AttachRequest:
     sig_proxy: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class AttachReport:
     id: str
     exit_code: int | None = None  # None when detached
     detached: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CleanupRequest:
     """`container cleanup`: normally run by conmon's exit command with one id."""
 

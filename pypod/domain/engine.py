@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from pypod.records import record
 
 if TYPE_CHECKING:
     from pypod.domain.containers import ContainerEngine
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from pypod.domain.volumes import VolumeEngine
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EngineOptions:
     """Podman's global flags; None means "from the configuration files"."""
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from pypod.records import record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class InspectReport:
     name: str
     data: dict[str, Any] | None = None
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class HistoryEntry:
     id: str  # image id for the entry that produced the top layer, else "<missing>"
     created: float
@@ -24,14 +25,14 @@ class HistoryEntry:
     empty_layer: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TreeLayer:
     id: str
     size: int
     top_of: tuple[str, ...] = ()  # names of images whose top layer this is (besides the root)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImageTree:
     id: str
     tags: tuple[str, ...]
@@ -41,7 +42,7 @@ class ImageTree:
     children: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class MountReport:
     name: str
     id: str = ""

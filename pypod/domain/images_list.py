@@ -3,17 +3,17 @@ command users run most, and every dataclass created at import costs start-up tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pypod.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ListRequest:
     all: bool = False
     filters: tuple[str, ...] = ()  # "key=value" as given on the command line
     sort: str = "created"  # created | id | repository | size | tag
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImageSummary:
     id: str
     parent_id: str
@@ -31,7 +31,7 @@ class ImageSummary:
     names_history: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImageRow:
     """One line of `images`: an image under one of its names (`<none>` when untagged)."""
 

@@ -4,8 +4,9 @@ progress and pull policy."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+
+from pypod.records import record
 
 
 class PullPolicy(StrEnum):
@@ -15,7 +16,7 @@ class PullPolicy(StrEnum):
     NEWER = "newer"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RegistryOptions:
     """How to talk to a registry. tls_verify None = as registries.conf says."""
 
@@ -25,7 +26,7 @@ class RegistryOptions:
     cert_dir: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Platform:
     """ "" = this host's."""
 
@@ -34,7 +35,7 @@ class Platform:
     variant: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CopyProgress:
     """What the copy pipeline reports while it works.
 

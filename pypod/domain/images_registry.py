@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from pypod.domain.images_options import RegistryOptions
+from pypod.records import field, record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SearchRequest:
     term: str
     limit: int = 0
@@ -15,7 +14,7 @@ class SearchRequest:
     registry: RegistryOptions = field(default_factory=RegistryOptions)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SearchReport:
     name: str
     tags: tuple[str, ...] = ()
@@ -26,7 +25,7 @@ class SearchReport:
     index: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LoginRequest:
     registry: str
     username: str = ""
@@ -35,7 +34,7 @@ class LoginRequest:
     registry_options: RegistryOptions = field(default_factory=RegistryOptions)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LogoutRequest:
     registry: str = ""
     all: bool = False

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pypod.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RemoveRequest:
     names: tuple[str, ...] = ()
     all: bool = False
@@ -13,7 +13,7 @@ class RemoveRequest:
     ignore: bool = False  # unknown images are not an error
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RemoveReport:
     name: str
     id: str = ""
@@ -23,7 +23,7 @@ class RemoveReport:
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PruneRequest:
     all: bool = False
     filters: tuple[str, ...] = ()

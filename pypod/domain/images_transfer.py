@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from pypod.domain.images_options import Platform, ProgressCallback, PullPolicy, RegistryOptions
+from pypod.records import field, record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PullRequest:
     reference: str
     all_tags: bool = False
@@ -18,13 +18,13 @@ class PullRequest:
     progress: ProgressCallback | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PullReport:
     images: tuple[str, ...]  # full image ids, in pull order
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PushRequest:
     source: str  # a local image name or id
     destination: str = ""  # "" = the source name at its registry; any transport accepted
@@ -36,12 +36,12 @@ class PushRequest:
     progress: ProgressCallback | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PushReport:
     digest: str  # manifest digest written
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CopyRequest:
     """`image copy`: any transport to any; a name without a transport is docker://."""
 
@@ -54,12 +54,12 @@ class CopyRequest:
     progress: ProgressCallback | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CopyReport:
     digest: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SaveRequest:
     names: tuple[str, ...]
     output: str | BinaryIO  # a path, or a stream such as stdout
@@ -69,18 +69,18 @@ class SaveRequest:
     progress: ProgressCallback | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LoadRequest:
     input: str | BinaryIO  # a path, or a stream (stdin)
     progress: ProgressCallback | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LoadReport:
     names: tuple[str, ...]  # names loaded, or "sha256:<id>" for an untagged image
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImportRequest:
     source: str | BinaryIO  # a path, an http(s) URL, or a stream
     reference: str = ""

@@ -8,11 +8,12 @@ label, label!, until, dangling; values of one key are ORed, keys ANDed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pypod.records import field, record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class NetworkCreateRequest:
     """`network create`; gateways and ip_ranges pair with subnets by position."""
 
@@ -31,7 +32,7 @@ class NetworkCreateRequest:
     ignore: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class NetworkReport:
     """One target of rm/prune/reload: a network name (or container id for reload)."""
 
@@ -74,6 +75,9 @@ class NetworkEngine(Protocol):
 
     def disconnect(self, network: str, container: str) -> None: ...
 
-    def reload(self, containers: list[str], all: bool = False) -> list[NetworkReport]:
-        """Re-create the firewall rules of running containers; one report per container."""
+    def reload(
+        self, containers: list[str], all: bool = False, latest: bool = False
+    ) -> list[NetworkReport]:
+        """Re-create the firewall rules of running containers; one report per container
+        (latest: the newest container). InvalidArgument for --all with names or --latest."""
         ...

@@ -8,11 +8,12 @@ per pod; a pod's own error (a member that failed) is in `error`. Inspect documen
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pypod.records import field, record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class PodCreateRequest:
     name: str = ""
     labels: tuple[str, ...] = ()  # KEY=VAL
@@ -37,14 +38,14 @@ class PodCreateRequest:
     create_command: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PodReport:
     id: str
     name: str = ""
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PodSummary:
     id: str
     name: str
@@ -58,7 +59,7 @@ class PodSummary:
     containers: tuple[tuple[str, str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PodTargets:
     names: tuple[str, ...] = ()
     all: bool = False

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
+from pypod.records import record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class VersionReport:
     version: str
     api_version: str
@@ -17,7 +18,7 @@ class VersionReport:
     os_arch: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DfImage:
     repository: str
     tag: str
@@ -29,7 +30,7 @@ class DfImage:
     containers: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DfContainer:
     id: str
     image: str  # the image id
@@ -42,7 +43,7 @@ class DfContainer:
     running: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DfVolume:
     name: str
     links: int  # containers using it
@@ -50,7 +51,7 @@ class DfVolume:
     reclaimable: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DfReport:
     """`system df`: the summary rows are computed from these by the front end."""
 
@@ -59,21 +60,21 @@ class DfReport:
     volumes: tuple[DfVolume, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PruneRequest:
     all: bool = False  # every unused image, not only dangling ones
     volumes: bool = False
     filters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PruneItem:
     id: str  # container id, image id or volume name
     size: int = 0
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PruneReport:
     containers: tuple[PruneItem, ...] = ()
     images: tuple[PruneItem, ...] = ()

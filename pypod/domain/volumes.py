@@ -8,11 +8,12 @@ label, label!, opt, dangling, until; values of one key are ORed, keys ANDed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
+from pypod.records import record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class VolumeRmReport:
     """One target of rm/prune: `name` the volume's full name (or what was typed on error)."""
 

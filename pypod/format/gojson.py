@@ -9,7 +9,6 @@ their order, as Go struct fields do; dataclasses encode as objects of their fiel
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime
 import enum
 import math
@@ -17,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pypod import records
 from pypod.format.gotemplate_fmt import MISSING, format_float, struct_fields
 
 _ESCAPES = re.compile(r'["\\\x00-\x1f\u2028\u2029\ud800-\udfff]')
@@ -88,7 +88,7 @@ def _encode(v: Any, out: list[str], indent: str, level: int) -> None:
         out.append(str(round(v.total_seconds() * 1e9)))
     elif hasattr(v, "__json__"):
         _encode(v.__json__(), out, indent, level)
-    elif dataclasses.is_dataclass(v) or struct_fields(v) is not None:
+    elif records.is_record(v) or struct_fields(v) is not None:
         _container(struct_fields(v) or [], "{}", out, indent, level)
     else:
         out.append(quote(str(v)))

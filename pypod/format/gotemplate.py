@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pypod.format.gotemplate_exec import Executor
@@ -22,11 +21,12 @@ from pypod.format.gotemplate_fmt import MISSING
 from pypod.format.gotemplate_funcs import FUNCS
 from pypod.format.gotemplate_lex import TemplateError
 from pypod.format.gotemplate_parse import Parser
+from pypod.records import field, record
 
 __all__ = ["MISSING", "Template", "TemplateError", "compile"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Template:
     """A parsed template; immutable and safe to execute many times, from many threads."""
 

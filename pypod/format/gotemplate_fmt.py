@@ -8,12 +8,12 @@ invalid reflect.Value (a missing map key), which a template prints as "<no value
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import enum
 from collections.abc import Mapping
 from typing import Any
 
+from pypod import records
 from pypod.format.gonum import format_float, go_duration
 
 
@@ -78,8 +78,8 @@ def go_time(t: datetime.datetime) -> str:
 
 def struct_fields(v: Any) -> list[tuple[str, Any]] | None:
     """The (name, value) pairs of a struct-like object, or None if it is not one."""
-    if dataclasses.is_dataclass(v) and not isinstance(v, type):
-        return [(f.name, getattr(v, f.name)) for f in dataclasses.fields(v)]
+    if records.is_record(v):
+        return [(f.name, getattr(v, f.name)) for f in records.fields(v)]
     slots = getattr(type(v), "__slots__", None)
     if hasattr(v, "__dict__"):
         return [(k, val) for k, val in vars(v).items() if not k.startswith("_")]
@@ -156,7 +156,7 @@ def sprintln(args: list[Any]) -> str:
 # --- printf -------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(slots=True)
+@records.record(kw_only=False, frozen=False)
 class _Spec:
     minus: bool = False
     plus: bool = False

@@ -8,11 +8,11 @@ MISSING arguments arrive as None, as Go passes an invalid value as nil.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sized
-from dataclasses import dataclass
 from typing import Any
 
 from pypod.format import gojson
 from pypod.format.gotemplate_fmt import MISSING, go_type_name, sprint, sprintf, sprintln
+from pypod.records import record
 
 
 class FuncError(Exception):
@@ -23,7 +23,7 @@ class FuncError(Exception):
         self.plain = plain
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Func:
     """A template function: its parameter types ("any", "string", "int", "[]string") are
     checked by the executor before the call, with Go's messages."""

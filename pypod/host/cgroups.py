@@ -8,9 +8,10 @@ hosts, so the runtime choice needs to know.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+
+from pypod.records import record
 
 CGROUP2_SUPER_MAGIC = 0x63677270
 
@@ -21,7 +22,7 @@ class Layout(StrEnum):
     LEGACY = "legacy"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CgroupInfo:
     layout: Layout
     controllers: tuple[str, ...]

@@ -6,16 +6,16 @@ stderr. Helper binaries are resolved once; a missing one names its Debian packag
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 from pypod.errors import CommandFailed, MissingComponent
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # binary -> Debian package that provides it
 PACKAGES: dict[str, str] = {
@@ -81,8 +81,10 @@ def run(
     check: bool = True,
     secrets: Sequence[str] = (),
     cwd: str | None = None,
+    preexec_fn: Callable[[], object] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run to completion, capturing output. Raises CommandFailed on a non-zero status."""
+    """Run to completion, capturing output. Raises CommandFailed on a non-zero status.
+    preexec_fn runs in the child before exec (entering namespaces: network/rootless_netns.py)."""
     argv = list(argv)
     if "/" not in argv[0]:
         argv[0] = require_binary(argv[0])
@@ -96,6 +98,7 @@ def run(
             timeout=timeout,
             cwd=cwd,
             check=False,
+            preexec_fn=preexec_fn,
         )
     except FileNotFoundError as exc:
         name = os.path.basename(argv[0])

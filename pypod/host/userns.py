@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
 import pwd
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import NoReturn
 
 from pypod.errors import CannotInvoke, CommandNotFound, InvalidArgument, PypodError
 from pypod.host import mounts, processes
+from pypod.log import flush, get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 ROOTLESS_UID_ENV = "_PYPOD_ROOTLESS_UID"
 ROOTLESS_GID_ENV = "_PYPOD_ROOTLESS_GID"
@@ -40,7 +40,7 @@ SUBGID_FILE = "/etc/subgid"
 _IDENTITY_MAP = (0, 0, 4294967295)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IDMap:
     container_id: int
     host_id: int
@@ -305,7 +305,7 @@ def unshare_exec(
         child_env["CONTAINERS_RUNROOT"] = run_root
     args = list(argv) or [child_env.get("SHELL") or "/bin/sh"]
     # exec skips interpreter exit: flush what is buffered now
-    logging.shutdown()
+    flush()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from pypod.errors import IntegrityError, InvalidArgument
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 try:  # ISA-L inflates about twice as fast as zlib; layer decompression is on the pull's hot path
     from isal import isal_zlib as _inflate_lib

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from typing import Any
 
 from pypod.errors import IntegrityError, InvalidArgument, NotFound
@@ -35,15 +33,17 @@ from pypod.image.types import (
     ProgressEvent,
     SystemContext,
 )
+from pypod.log import get_logger
+from pypod.records import record, replace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 DEFAULT_PARALLEL_COPIES = 6
 MAX_CONFIG_SIZE = 16 << 20
 _PROGRESS_STEP = 1 << 20
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class CopyResult:
     manifest: bytes
     media_type: str
@@ -51,7 +51,7 @@ class CopyResult:
     config_digest: str  # "" when a whole list was copied
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _Options:
     dest_compression: str
     compression_level: int | None

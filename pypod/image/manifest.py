@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import platform as _platform
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pypod.errors import IntegrityError, InvalidArgument, NotFound
 from pypod.image.types import BlobInfo
+from pypod.log import get_logger
+from pypod.records import field, record, replace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # OCI
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -91,7 +91,7 @@ def layer_media_type(manifest_type: str, compression: str, *, foreign: bool = Fa
 
 
 # ---------------------------------------------------------------------------------- types
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Platform:
     os: str
     architecture: str
@@ -100,7 +100,7 @@ class Platform:
     os_features: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IndexEntry:
     digest: str
     size: int
@@ -109,7 +109,7 @@ class IndexEntry:
     annotations: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Manifest:
     media_type: str
     config: BlobInfo
@@ -128,7 +128,7 @@ class Manifest:
         return _dump(doc)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Index:
     media_type: str
     manifests: tuple[IndexEntry, ...]

@@ -15,11 +15,11 @@ Hub's "docker.io" and "library/" the way every Podman command does.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
 
+from pypod import records
 from pypod.errors import InvalidReference
+from pypod.records import record
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
@@ -48,7 +48,7 @@ FORMAT_ERROR = "invalid reference format"
 LOWERCASE_ERROR = "invalid reference format: repository name must be lowercase"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Reference:
     domain: str  # "" when none was written (parse of a short name)
     path: str  # "library/busybox"
@@ -86,20 +86,20 @@ class Reference:
         """Adds ":latest" when the reference has neither tag nor digest."""
         if self.tag or self.digest:
             return self
-        return dataclasses.replace(self, tag=DEFAULT_TAG)
+        return records.replace(self, tag=DEFAULT_TAG)
 
     def with_tag(self, tag: str) -> Reference:
         if not re.fullmatch(_TAG, tag, re.ASCII):
             raise InvalidReference(f"{FORMAT_ERROR}: invalid tag {tag!r}")
-        return dataclasses.replace(self, tag=tag)
+        return records.replace(self, tag=tag)
 
     def with_digest(self, digest: str) -> Reference:
         _check_digest(digest)
-        return dataclasses.replace(self, digest=digest)
+        return records.replace(self, digest=digest)
 
     def bare(self) -> Reference:
         """The repository alone, without tag or digest."""
-        return dataclasses.replace(self, tag="", digest="")
+        return records.replace(self, tag="", digest="")
 
 
 def split_domain(name: str) -> tuple[str, str]:
@@ -164,7 +164,7 @@ def parse_normalized(s: str) -> Reference:
         raise InvalidReference(
             f"repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters"
         )
-    return dataclasses.replace(ref, domain=domain, path=path)
+    return records.replace(ref, domain=domain, path=path)
 
 
 def normalize(s: str) -> str:

@@ -17,18 +17,18 @@ registry; the caller then falls back to any stored image whose repository ends w
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pypod.config.registries_conf import RegistriesConf
 from pypod.errors import PypodError, ShortNameError
 from pypod.image.reference import DEFAULT_TAG, Reference, parse, parse_normalized
+from pypod.log import get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Candidate:
     reference: Reference  # fully qualified, with a tag or a digest
     from_alias: bool = False
@@ -37,7 +37,7 @@ class Candidate:
         return str(self.reference)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Resolution:
     name: str  # as the user wrote it
     candidates: tuple[Candidate, ...]

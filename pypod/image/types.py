@@ -26,9 +26,10 @@ parse_reference(string_within_transport) -> ImageRef.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import BinaryIO, Protocol
+
+from pypod.records import field, record
 
 
 class Compression(StrEnum):
@@ -37,7 +38,7 @@ class Compression(StrEnum):
     DECOMPRESS = "decompress"  # wants plain tar streams (local storage)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class BlobInfo:
     """A blob as a manifest describes it. size -1 means unknown."""
 
@@ -48,7 +49,7 @@ class BlobInfo:
     urls: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LayerContext:
     """What put_blob knows about a layer beyond its bytes.
 
@@ -78,7 +79,7 @@ class ImageRef(Protocol):
     def new_destination(self, ctx: SystemContext) -> ImageDestination: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class SystemContext:
     """Options shared by every transport: TLS, credentials, platform, paths.
 
@@ -171,7 +172,7 @@ class Progress(Protocol):
     def __call__(self, event: ProgressEvent) -> None: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ProgressEvent:
     """kind: "source" (the source answered) | "start" | "bytes" | "skipped" | "done" |
     "manifest" | "config"."""

@@ -12,7 +12,6 @@ races harmlessly with conmon's own `container cleanup`).
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pypod.core.model import ContainerConfig, ContainerState, Status
 from pypod.domain.containers_create import RunReport, RunRequest
 from pypod.errors import InvalidArgument, PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.domain.containers_start import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
     from pypod.runtime.attach import Attach
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class _Session:

@@ -11,20 +11,20 @@ store EXITED with the exit code (event "died"), then the restart policy
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import logging
 import time
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import ContainerConfig, ContainerState, Status
 from pypod.errors import ContainerNotFound, PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.domain.containers_ops import IdReport
     from pypod.domain.containers_start import CleanupRequest
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def teardown(engine: LocalEngine, config: ContainerConfig, state: ContainerState) -> ContainerState:
@@ -53,7 +53,7 @@ def teardown(engine: LocalEngine, config: ContainerConfig, state: ContainerState
     exit_code, finished = state.exit_code, state.finished_at
     if info is not None:
         exit_code, finished = info.code, info.finished_at
-    return dataclasses.replace(
+    return records.replace(
         state,
         status=Status.EXITED,
         pid=0,
@@ -118,17 +118,17 @@ def cleanup_one(engine: LocalEngine, cid: str, *, rm: bool = False) -> int | Non
         if was_live and not (rm or config.auto_remove) and should_restart(config, state):
             # stored by init (CREATED) or the failure path below, never as "EXITED with the new
             # count": a reader would take that for the final state while the restart goes on
-            state = dataclasses.replace(state, restart_count=state.restart_count + 1)
+            state = records.replace(state, restart_count=state.restart_count + 1)
             try:
                 state = init_container(engine, config, state)
                 engine.runtime.start(cid)
             except PypodError as exc:
                 log.warning("restarting container %s: %s", config.name, exc)
                 with contextlib.suppress(PypodError):
-                    state = teardown(engine, config, dataclasses.replace(state, error=exc.message))
+                    state = teardown(engine, config, records.replace(state, error=exc.message))
                     store.set_state(cid, state)
             else:
-                state = dataclasses.replace(state, status=Status.RUNNING, started_at=time.time())
+                state = records.replace(state, status=Status.RUNNING, started_at=time.time())
                 if config.health is not None:
                     from pypod.local.container_health import started
 
@@ -166,7 +166,7 @@ def remove_exited(engine: LocalEngine, cid: str) -> None:
             return  # restarted meanwhile: not ours to remove
         if state.mountpoint or state.status in (Status.STOPPED, Status.CREATED):
             state = teardown(engine, config, state)
-        store.set_state(cid, dataclasses.replace(state, status=Status.REMOVING))
+        store.set_state(cid, records.replace(state, status=Status.REMOVING))
         try:
             layers(engine).remove(cid)
         except (PypodError, OSError) as exc:

@@ -8,12 +8,12 @@ and optionally another image and new resource limits; --destroy removes the orig
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import time
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.domain.containers_ops import CloneRequest, RemoveRequest
 from pypod.errors import PypodError
 from pypod.local import container_lookup as lk
@@ -24,12 +24,9 @@ if TYPE_CHECKING:
 
 
 def _free_name(engine: LocalEngine, base: str) -> str:
-    store = engine.container_store
-    name, n = f"{base}-clone", 0
-    while store.name_taken(name):
-        n += 1
-        name = f"{base}-clone{n}"
-    return name
+    from pypod.local.pods_info import clone_name  # Podman's rule, shared with pod clone
+
+    return clone_name(engine.container_store.name_taken, base)
 
 
 def _fresh_mounts(engine: LocalEngine, mounts: tuple[Mount, ...]) -> tuple[Mount, ...]:
@@ -39,7 +36,7 @@ def _fresh_mounts(engine: LocalEngine, mounts: tuple[Mount, ...]) -> tuple[Mount
         if m.type == "volume" and m.source:
             try:
                 if engine.container_store.volume(m.source).anonymous:
-                    m = dataclasses.replace(m, source="")
+                    m = records.replace(m, source="")
             except PypodError:
                 pass
         out.append(m)
@@ -49,7 +46,7 @@ def _fresh_mounts(engine: LocalEngine, mounts: tuple[Mount, ...]) -> tuple[Mount
 def _new_config(engine: LocalEngine, old: ContainerConfig, req: CloneRequest) -> ContainerConfig:
     from pypod.local.container_storage import layers
 
-    cfg = dataclasses.replace(
+    cfg = records.replace(
         old,
         id=secrets.token_hex(32),
         name=req.new_name or _free_name(engine, old.name),
@@ -58,17 +55,21 @@ def _new_config(engine: LocalEngine, old: ContainerConfig, req: CloneRequest) ->
     )
     old_log = os.path.join(layers(engine).userdata_dir(old.id), "ctr.log")
     if cfg.log.path == old_log:
-        cfg = dataclasses.replace(cfg, log=dataclasses.replace(cfg.log, path=""))
+        cfg = records.replace(cfg, log=records.replace(cfg.log, path=""))
     if req.image:
         from pypod.local.image_resolve import find_image
 
         image = find_image(engine.store, req.image, None)
         name = image.names[0] if image.names else image.id
-        cfg = dataclasses.replace(cfg, image_id=image.id, image_name=name, raw_image_name=req.image)
+        cfg = records.replace(cfg, image_id=image.id, image_name=name, raw_image_name=req.image)
     if req.resources is not None:
         from pypod.local.container_update import apply
 
         cfg = apply(cfg, req.resources)
+    if req.pod:
+        from pypod.local.pods_create import move_to_pod
+
+        cfg = move_to_pod(engine, cfg, req.pod)
     return cfg
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy as _copy
 import hashlib
 import json
-import logging
 import signal
 import time
 from typing import TYPE_CHECKING, Any
@@ -21,13 +20,14 @@ from pypod.core.model import Status
 from pypod.domain.containers_ops import CommitRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local import container_lookup as lk
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.core.model import ContainerConfig
     from pypod.local.engine import LocalEngine
     from pypod.storage.types import Layer
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _INSTRUCTIONS = [
     "CMD",

@@ -1,286 +1,105 @@
-"""cp: files and trees between a container and the host (or a tar on stdin/stdout).
+"""cp: files and trees between containers, the host, and tar streams on stdin/stdout.
 
-Running or stopped, the container's rootfs is mounted (counted, so a running container's mount
-is shared) and the copy happens on it, inside pypod's user namespace when rootless, so ids are
-the container's own. As Podman: a symlink as the source's last element is followed (the copy
-is named after its target); -a/--archive (default) chowns what is copied to the destination's
-primary ids (the container's user, or the caller on the host); --archive=false keeps the ids.
+As Podman: either side may be a container (running or not), both may be (copied straight from
+one to the other, streaming, no copy on disk in between); a symlink as the source's last
+element is followed (the copy is named after its target); a relative container path is relative
+to the container's working directory; -a/--archive (default) chowns what lands in a container to
+its user's primary ids, what lands on the host always belongs to the caller, and a copy between
+containers with --archive=false carries the source container user's ids.
 
-A copy is a stream of (TarInfo, opener) entries: from a directory tree (tree_entries), or from
-a tar on stdin (tar_entries); consumed by write_entries (into a directory) or write_tar (to
-stdout). Every path written inside a container is resolved with resolve_in_root, which follows
-symlinks as the container would see them (an absolute link target is relative to the container
-root, ".." stops at the root), so a link to / in the container never reaches the host.
+How a container is seen (copy_fs.FsView): a running (or paused) one through /proc/PID/root,
+which shows every mount it has (volumes, bind mounts, tmpfs), and its side of the copy runs in a
+child process chrooted there (host/chrooted.py), as Podman joins the container's mount
+namespace; a stopped one through its mounted rootfs plus the table of its volumes and bind
+mounts. The two sides meet either in-process (entries passed along) or, when a side runs in a
+child, over a pipe as a tar stream. The side that writes rolls back what it created when the
+copy fails, whichever side failed.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import errno
-import logging
+import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from pypod.domain.containers_ops import CopyRequest
+from pypod.core.model import Status
 from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
+from pypod.host import chrooted
 from pypod.local import container_lookup as lk
+from pypod.local.copy_fs import (
+    Entry,
+    FsView,
+    Writer,
+    owned,
+    tar_entries,
+    tree_entries,
+    write_tar,
+)
+from pypod.log import get_logger
+from pypod.records import record
 
 if TYPE_CHECKING:
-    import tarfile
-
+    from pypod.core.model import ContainerConfig
+    from pypod.domain.containers_ops import CopyRequest
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
-Opener = Callable[[], IO[bytes] | None]
-Entry = tuple["tarfile.TarInfo", Opener]
-_MAX_LINKS = 255
-_CHUNK = 1 << 20
+_SKIPPED = ("/dev", "/proc", "/sys")  # never copied out of a container (as Podman's Excludes)
+_LIVE = (Status.RUNNING, Status.PAUSED)
 
 
-def _parts(path: str) -> list[str]:
-    return [p for p in path.split("/") if p not in ("", ".")]
-
-
-def resolve_in_root(root: str, path: str, follow_last: bool = True) -> str:
-    """The host path of `path` as seen from inside `root` (symlinks followed within root)."""
-    todo = _parts(path)
-    done: list[str] = []
-    links = 0
-    while todo:
-        part = todo.pop(0)
-        if part == "..":
-            if done:
-                done.pop()
-            continue
-        candidate = os.path.join(root, *done, part)
-        try:
-            st = os.lstat(candidate)
-        except OSError:
-            done.append(part)  # the rest does not exist: keep it literally
-            continue
-        if stat.S_ISLNK(st.st_mode) and (todo or follow_last):
-            links += 1
-            if links > _MAX_LINKS:
-                raise PypodError(f"{path}: too many levels of symbolic links")
-            target = os.readlink(candidate)
-            if target.startswith("/"):
-                done = []
-            todo = _parts(target) + todo
-            continue
-        done.append(part)
-    return os.path.join(root, *done)
-
-
-# reading --------------------------------------------------------------------------------------
-def _info(path: str, name: str, st: os.stat_result) -> tarfile.TarInfo:
-    import tarfile
-
-    info = tarfile.TarInfo(name)
-    info.mode = stat.S_IMODE(st.st_mode)
-    info.uid, info.gid = st.st_uid, st.st_gid
-    info.mtime = int(st.st_mtime)
-    if stat.S_ISDIR(st.st_mode):
-        info.type = tarfile.DIRTYPE
-    elif stat.S_ISLNK(st.st_mode):
-        info.type, info.linkname = tarfile.SYMTYPE, os.readlink(path)
-    elif stat.S_ISREG(st.st_mode):
-        info.type, info.size = tarfile.REGTYPE, st.st_size
-    elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
-        info.type = tarfile.CHRTYPE if stat.S_ISCHR(st.st_mode) else tarfile.BLKTYPE
-        info.devmajor, info.devminor = os.major(st.st_rdev), os.minor(st.st_rdev)
-    elif stat.S_ISFIFO(st.st_mode):
-        info.type = tarfile.FIFOTYPE
-    else:
-        return None  # type: ignore[return-value]  # sockets are not copied
-    return info
-
-
-def tree_entries(path: str, arcname: str) -> Iterator[Entry]:
-    """Entries of the file or tree at `path` (not following symlinks), named under arcname
-    ("." or "" = the directory's contents without the directory itself)."""
-    import tarfile
-
-    seen: dict[tuple[int, int], str] = {}
-
-    def one(full: str, name: str) -> Iterator[Entry]:
-        st = os.lstat(full)
-        info = _info(full, name, st)
-        if info is None:
-            return
-        if info.isreg() and st.st_nlink > 1:
-            key = (st.st_dev, st.st_ino)
-            if key in seen:
-                info.type, info.linkname, info.size = tarfile.LNKTYPE, seen[key], 0
-            else:
-                seen[key] = name
-        yield info, (lambda: open(full, "rb")) if info.isreg() else (lambda: None)  # noqa: SIM115
-        if info.isdir():
-            for child in sorted(os.listdir(full)):
-                yield from one(os.path.join(full, child), f"{name}/{child}" if name else child)
-
-    yield from one(path, "" if arcname in ("", ".") else arcname)
-
-
-def tar_entries(stream: IO[bytes]) -> Iterator[Entry]:
-    import tarfile
-
-    try:
-        with tarfile.open(fileobj=stream, mode="r|*") as tar:
-            for info in tar:
-                yield info, (lambda i=info: tar.extractfile(i))  # type: ignore[misc]
-    except tarfile.TarError as exc:
-        raise InvalidArgument(f"reading tar archive: {exc}") from exc
-
-
-def write_tar(entries: Iterator[Entry], out: IO[bytes]) -> None:
-    import tarfile
-
-    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        for info, opener in entries:
-            if not info.name:
-                continue  # the contents' own directory
-            f = opener()
-            try:
-                tar.addfile(info, f)
-            finally:
-                if f is not None:
-                    f.close()
-
-
-# writing --------------------------------------------------------------------------------------
-def _clean_name(name: str) -> str | None:
-    parts = _parts(name)
-    if ".." in parts:
-        log.warning("skipping archive entry %r: it leaves the destination", name)
-        return None
-    return "/".join(parts)
-
-
-class Writer:
-    """Writes entries under `dest` (a path inside `root`; root "/" for the host)."""
-
-    def __init__(
-        self,
-        root: str,
-        dest: str,
-        *,
-        owner: tuple[int, int] | None = None,
-        overwrite: bool = False,
-    ) -> None:
-        self.root, self.dest = root, dest
-        self.owner = owner  # (uid, gid) for every entry, else the entries' own
-        self.overwrite = overwrite
-        self.dirs: list[tuple[str, tarfile.TarInfo]] = []
-
-    def _target(self, name: str) -> str:
-        parent, _, base = name.rpartition("/")
-        where = resolve_in_root(self.root, f"{self.dest}/{parent}")
-        if base:
-            return os.path.join(where, base)
-        return where
-
-    def _make_room(self, target: str, is_dir: bool) -> bool:
-        """True when target is an existing directory to keep."""
-        try:
-            st = os.lstat(target)
-        except FileNotFoundError:
-            return False
-        if stat.S_ISDIR(st.st_mode):
-            if is_dir:
-                return True
-            if not self.overwrite:
-                raise PypodError(
-                    f"cannot overwrite directory {target!r} with non-directory: use --overwrite"
-                )
-            import shutil
-
-            shutil.rmtree(target)
-            return False
-        if is_dir and not self.overwrite:
-            raise PypodError(f"cannot overwrite non-directory {target!r} with directory")
-        os.unlink(target)
-        return False
-
-    def write(self, entries: Iterator[Entry]) -> None:
-        for info, opener in entries:
-            name = _clean_name(info.name)
-            if name is None:
-                continue
-            self._one(info, name, opener)
-        for path, info in reversed(self.dirs):
-            self._attrs(path, info)
-
-    def _one(self, info: tarfile.TarInfo, name: str, opener: Opener) -> None:
-        target = self._target(name)
-        if not os.path.isdir(os.path.dirname(target)):
-            os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
-        if info.isdir():
-            if not self._make_room(target, True):
-                os.mkdir(target, 0o700)
-            self.dirs.append((target, info))
-            return
-        self._make_room(target, False)
-        if info.isreg():
-            self._file(target, info, opener)
-        elif info.issym():
-            os.symlink(info.linkname, target)
-        elif info.islnk():
-            source = self._target(_clean_name(info.linkname) or "")
-            os.link(source, target, follow_symlinks=False)
-            return
-        elif info.ischr() or info.isblk() or info.isfifo():
-            kind = stat.S_IFCHR if info.ischr() else stat.S_IFBLK if info.isblk() else stat.S_IFIFO
-            try:
-                os.mknod(target, kind | 0o600, os.makedev(info.devmajor, info.devminor))
-            except PermissionError:
-                log.warning("cannot create device %s (no permission): skipped", target)
-                return
-        self._attrs(target, info)
-
-    def _file(self, target: str, info: tarfile.TarInfo, opener: Opener) -> None:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            src = opener()
-            if src is not None:
-                with src:
-                    while chunk := src.read(_CHUNK):
-                        out.write(chunk)
-
-    def _attrs(self, path: str, info: tarfile.TarInfo) -> None:
-        uid, gid = self.owner if self.owner is not None else (info.uid, info.gid)
-        try:
-            os.lchown(path, uid, gid)
-        except OSError as exc:  # ids outside a rootless namespace's mapping
-            if exc.errno not in (errno.EPERM, errno.EINVAL):
-                raise
-            log.debug("chown %s to %d:%d: %s", path, uid, gid, exc)
-        if not info.issym():
-            os.chmod(path, info.mode & 0o7777)
-        os.utime(path, (info.mtime, info.mtime), follow_symlinks=False)
-
-
-# the verb -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _End:
-    """One side of a copy: the host (root "/"), a container's mounted root, or a stream."""
+    """One side of a copy."""
 
     where: str  # "host" | "container" | "stream"
-    root: str = "/"
-    path: str = ""  # as the user typed it (inside the container for "container")
+    path: str = ""  # as the user typed it
     label: str = "the host"  # for "could not be found on ..."
-    owner: tuple[int, int] | None = None  # the destination's primary ids (--archive)
+    view: FsView | None = None  # how this process sees it
+    chroot: str = ""  # a running container: its side runs in a child chrooted here ...
+    inner: FsView | None = None  # ... which sees it so
+    owner: tuple[int, int] = (0, 0)  # the primary ids of the container's user, or the caller's
+
+
+@record
+class _Plan:
+    src: _End
+    dst: _End
+    arcname: str  # the name of the source's top entry ("." = a directory's contents only)
+    directory: str = ""  # resolved destination directory (in dst's terms)
+    owner: tuple[int, int] | None = None  # chown everything written to these ids
+    chown_source: tuple[int, int] | None = None  # chown the entries as they are read
+    overwrite: bool = False
+
+    def entries(self, view: FsView | None) -> Iterator[Entry]:
+        if self.src.where == "stream":
+            return _stdin_entries()
+        assert view is not None
+        path = view.host(view.resolve(self.src.path))
+        skip: frozenset[str] = frozenset()
+        if self.src.where == "container":
+            skip = frozenset(view.host(p) for p in _SKIPPED)
+        entries = tree_entries(path, self.arcname, skip)
+        if self.chown_source is not None:
+            entries = owned(entries, *self.chown_source)
+        return entries
+
+    def writer(self, view: FsView | None) -> Writer:
+        assert view is not None
+        return Writer(view, self.directory, owner=self.owner, overwrite=self.overwrite)
 
 
 def _split(arg: str) -> tuple[str, str]:
-    """("container", path) for CTR:PATH, ("", path) for a host path or "-"."""
+    """(container, path) for CTR:PATH, ("", path) for a host path or "-"; as Podman, an
+    argument that starts with "." or "/" is always a path."""
+    if arg[:1] in (".", "/"):
+        return "", arg
     head, sep, tail = arg.partition(":")
-    if sep and head and "/" not in head and not head.startswith("."):
-        return head, tail
-    return "", arg
+    return (head, tail) if sep else ("", arg)
 
 
 def _not_found(end: _End) -> PypodError:
@@ -289,117 +108,63 @@ def _not_found(end: _End) -> PypodError:
     )
 
 
-def _host_path(end: _End, follow_last: bool) -> str:
-    if end.where == "container":
-        return resolve_in_root(end.root, end.path or "/", follow_last)
-    path = os.path.abspath(end.path)
-    return os.path.realpath(path) if follow_last else path
-
-
-def _source_entries(src: _End) -> Iterator[Entry]:
-    if src.where == "stream":
-        import sys
-
-        return tar_entries(sys.stdin.buffer)
-    path = _host_path(src, follow_last=True)
-    if not os.path.lexists(path):
-        raise _not_found(src)
-    contents = src.path.endswith("/.")  # "dir/." copies what is in dir
-    return tree_entries(path, "." if contents else os.path.basename(path.rstrip("/")) or ".")
-
-
-def _plan(src: _End, dst: _End) -> tuple[str, str | None]:
-    """(the directory the entries are written into, the name the source's top entry gets
-    there, or None to keep the entries' names)."""
-    target = _host_path(dst, follow_last=True)
-    if src.where == "stream":
-        if not os.path.isdir(target):
-            raise (
-                _not_found(dst)
-                if not os.path.lexists(target)
-                else InvalidArgument(
-                    f'destination "{dst.path}" must be a directory when copying from stdin'
-                )
-            )
-        return target, None
-    src_dir = os.path.isdir(_host_path(src, follow_last=True))
-    if os.path.isdir(target):
-        return target, None if src.path.endswith("/.") else ""
-    if os.path.lexists(target):
-        if src_dir:
-            raise InvalidArgument("destination must be a directory when copying a directory")
-        return os.path.dirname(target), os.path.basename(target)
-    parent = os.path.dirname(target)
-    if dst.path.endswith("/") or not os.path.isdir(parent):
-        raise _not_found(dst)
-    return parent, os.path.basename(target)
-
-
-def _renamed(entries: Iterator[Entry], new_top: str) -> Iterator[Entry]:
-    for info, opener in entries:
-        top, sep, rest = info.name.partition("/")
-        info.name = new_top + sep + rest if top else info.name
-        if info.islnk():
-            _, lsep, lrest = info.linkname.partition("/")
-            info.linkname = new_top + lsep + lrest
-        yield info, opener
-
-
-def _transfer(src: _End, dst: _End, req: CopyRequest) -> None:
-    if dst.where == "stream":
-        import sys
-
-        write_tar(_source_entries(src), sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-        return
-    directory, new_top = _plan(src, dst)
-    entries = _source_entries(src)
-    if new_top:
-        entries = _renamed(entries, new_top)
-    rel = os.path.relpath(directory, dst.root) if dst.where == "container" else directory
-    writer = Writer(
-        dst.root,
-        "/" + rel if rel != "." else "/",
-        owner=dst.owner if req.archive else None,
-        overwrite=req.overwrite,
-    )
-    try:
-        writer.write(entries)
-    except OSError as exc:
-        raise PypodError(f"copying to {dst.label}: {exc.strerror}: {exc.filename}") from exc
-
-
-def copy(engine: LocalEngine, req: CopyRequest) -> None:
+# the ends -------------------------------------------------------------------------------------
+def _container_end(engine: LocalEngine, stack: contextlib.ExitStack, name: str, path: str) -> _End:
     from pypod.local.container_storage import layers
 
-    src_ctr, src_path = _split(req.source)
-    dst_ctr, dst_path = _split(req.destination)
-    if src_ctr and dst_ctr:
-        raise InvalidArgument("copying from a container to a container is not supported")
-    if not src_ctr and not dst_ctr:
-        raise InvalidArgument("name or ID cannot be empty")
-    name = src_ctr or dst_ctr
     try:
         cid = engine.container_store.lookup(name)
     except ContainerNotFound as exc:
         raise ContainerNotFound(f'container "{name}" does not exist') from exc
-    config, _ = lk.load(engine, cid)
+    config, state = lk.load(engine, cid)
+    label = f"container {name}"
+    proc_root = f"/proc/{state.pid}/root"
+    if state.status in _LIVE and state.pid > 0 and os.path.isdir(proc_root):
+        return _End(
+            where="container", path=path, label=label,
+            view=FsView(proc_root, workdir=config.workdir), chroot=proc_root,
+            inner=FsView("/", workdir=config.workdir),
+            owner=_container_owner(proc_root, config.user),
+        )  # fmt: skip
     lay = layers(engine)
     root = lay.mount(cid)
-    try:
-        ctr = _End(where="container", root=root, label=f"container {name}")
-        host_owner = (os.getuid(), os.getgid())
-        if src_ctr:
-            src = dataclasses.replace(ctr, path=src_path)
-            dst = _End(
-                where="stream" if dst_path == "-" else "host", path=dst_path, owner=host_owner
-            )
+    stack.callback(lay.unmount, cid)
+    mounts = _mount_table(engine, config, stack)
+    return _End(
+        where="container", path=path, label=label,
+        view=FsView(root, mounts=mounts, workdir=config.workdir),
+        owner=_container_owner(root, config.user),
+    )  # fmt: skip
+
+
+def _mount_table(
+    engine: LocalEngine, config: ContainerConfig, stack: contextlib.ExitStack
+) -> tuple[tuple[str, str], ...]:
+    """(destination, host source) of a stopped container's bind mounts and volumes: what the
+    container would see there once started (tmpfs and image mounts have no source to write)."""
+    from pypod.local.container_start import volumes_of
+
+    out = []
+    for m in config.mounts:
+        if m.type == "bind":
+            source = m.source
+        elif m.type == "volume":
+            vols = volumes_of(engine)
+            try:
+                volume = vols.store.volume(m.source)
+            except PypodError:
+                continue
+            if vols.needs_mount(volume):
+                source = vols.mount(volume.name)
+                stack.callback(vols.unmount, volume.name)
+            else:
+                source = vols.data_path(volume.name)
         else:
-            src = _End(where="stream" if src_path == "-" else "host", path=src_path)
-            dst = dataclasses.replace(ctr, path=dst_path, owner=_container_owner(root, config.user))
-        _transfer(src, dst, req)
-    finally:
-        lay.unmount(cid)
+            continue
+        if m.subpath:
+            source = os.path.join(source, m.subpath.lstrip("/"))
+        out.append(("/" + os.path.normpath(m.destination).lstrip("/"), source))
+    return tuple(out)
 
 
 def _container_owner(root: str, user: str) -> tuple[int, int]:
@@ -410,3 +175,260 @@ def _container_owner(root: str, user: str) -> tuple[int, int]:
     except PypodError:
         return 0, 0
     return u.uid, u.gid
+
+
+def _local_end(path: str) -> _End:
+    if path == "-":
+        return _End(where="stream", path=path, owner=(os.getuid(), os.getgid()))
+    return _End(
+        where="host", path=path, view=FsView("/", workdir=os.getcwd()),
+        owner=(os.getuid(), os.getgid()),
+    )  # fmt: skip
+
+
+# planning -------------------------------------------------------------------------------------
+def _stat(end: _End, follow: bool = True) -> tuple[str, os.stat_result | None]:
+    assert end.view is not None
+    resolved = end.view.resolve(end.path, follow)
+    return resolved, end.view.lstat(resolved)
+
+
+def _plan(src: _End, dst: _End, req: CopyRequest) -> _Plan:
+    src_dir, arcname = False, "."
+    if src.where != "stream":
+        resolved, st = _stat(src)
+        if st is None:
+            raise _not_found(src)
+        src_dir = stat.S_ISDIR(st.st_mode)
+        contents = src_dir and (src.path.endswith("/.") or src.path == "." or resolved == "/")
+        arcname = "." if contents else os.path.basename(resolved)
+    chown_source = None
+    if src.where == "container" and dst.where == "container" and not req.archive:
+        chown_source = src.owner  # what Podman's reading side does
+    plan = _Plan(
+        src=src, dst=dst, arcname=arcname, chown_source=chown_source, overwrite=req.overwrite,
+        owner=dst.owner if (dst.where == "host" or req.archive) else None,
+    )  # fmt: skip
+    if dst.where == "stream":
+        return plan
+    target, st = _stat(dst)
+    if src.where == "stream":
+        if st is None and dst.path.endswith("/"):
+            raise _not_found(dst)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            raise InvalidArgument("destination must be a directory when copying from stdin")
+        return _with(plan, directory=target)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        return _with(plan, directory=target)
+    if st is not None:
+        if src_dir:
+            raise InvalidArgument("destination must be a directory when copying a directory")
+        return _with(plan, directory=os.path.dirname(target), arcname=os.path.basename(target))
+    parent = os.path.dirname(target)
+    pst = dst.view.lstat(parent) if dst.view is not None else None
+    if dst.path.endswith("/") or pst is None or not stat.S_ISDIR(pst.st_mode):
+        raise _not_found(dst)
+    # a missing destination is created: the source (even "dir/.") copied under its name
+    return _with(plan, directory=parent, arcname=os.path.basename(target))
+
+
+def _with(plan: _Plan, **changes: object) -> _Plan:
+    from pypod import records
+
+    return records.replace(plan, **changes)
+
+
+# running it -----------------------------------------------------------------------------------
+def _stdin_entries() -> Iterator[Entry]:
+    first = True
+    try:
+        for entry in tar_entries(sys.stdin.buffer):
+            first = False
+            yield entry
+    except InvalidArgument as exc:
+        if first:
+            raise InvalidArgument(
+                "source must be a (compressed) tar archive when copying from stdin"
+            ) from exc
+        raise
+
+
+def _tar_to(plan: _Plan, view: FsView | None, out: IO[bytes]) -> None:
+    write_tar(plan.entries(view), out)
+    out.flush()
+
+
+def _local(plan: _Plan) -> None:
+    writer = plan.writer(plan.dst.view)
+    try:
+        writer.write(plan.entries(plan.src.view))
+    except BaseException:
+        writer.rollback()
+        raise
+
+
+def _drain(f: IO[bytes]) -> None:
+    """Read the stream to its end: the tar reader stops at the end-of-archive blocks, and
+    the writer must not see a broken pipe for its padding."""
+    while f.read(1 << 16):
+        pass
+
+
+def _consume(plan: _Plan, data_fd: int, verdict_fd: int) -> None:
+    """The writing side in a child: write, then keep it only when the parent says so."""
+    writer = plan.writer(plan.dst.inner)
+    try:
+        with os.fdopen(data_fd, "rb") as data:
+            writer.write(tar_entries(data))
+            _drain(data)
+        if os.read(verdict_fd, 1) != b"1":
+            raise chrooted.Aborted()
+    except BaseException:
+        writer.rollback()
+        raise
+
+
+def _produce(plan: _Plan, data_fd: int) -> None:
+    with os.fdopen(data_fd, "wb") as data:
+        _tar_to(plan, plan.src.inner, data)
+
+
+def _real(exc: BaseException | None) -> bool:
+    return exc is not None and not isinstance(exc, (chrooted.Aborted, BrokenPipeError))
+
+
+class _Pipe:
+    """The tar stream between the two sides, and the verdict a writing child waits for."""
+
+    def __init__(self) -> None:
+        self.data_r, self.data_w = os.pipe()
+        self.verdict_r, self.verdict_w = os.pipe()
+
+    def close(self) -> None:
+        for fd in (self.data_r, self.data_w, self.verdict_r, self.verdict_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _children(plan: _Plan, pipe: _Pipe) -> tuple[chrooted.Child | None, chrooted.Child | None]:
+    consumer = producer = None
+    try:
+        if plan.dst.chroot:
+            consumer = chrooted.start(
+                lambda: _consume(plan, pipe.data_r, pipe.verdict_r), root=plan.dst.chroot,
+                close=(pipe.data_w, pipe.verdict_w),
+            )  # fmt: skip
+        if plan.src.chroot:
+            producer = chrooted.start(
+                lambda: _produce(plan, pipe.data_w), root=plan.src.chroot,
+                close=(pipe.data_r, pipe.verdict_r, pipe.verdict_w),
+            )  # fmt: skip
+    except BaseException:
+        pipe.close()
+        raise
+    return consumer, producer
+
+
+def _read_side(plan: _Plan, fd: int) -> BaseException | None:
+    """This process reads the source into the pipe."""
+    try:
+        with os.fdopen(fd, "wb") as data:
+            _tar_to(plan, plan.src.view, data)
+    except BaseException as exc:  # reported after the children are reaped
+        return exc
+    return None
+
+
+def _write_side(writer: Writer, fd: int) -> BaseException | None:
+    """This process writes the destination from the pipe."""
+    try:
+        with os.fdopen(fd, "rb") as data:
+            writer.write(tar_entries(data))
+            _drain(data)
+    except BaseException as exc:
+        return exc
+    return None
+
+
+def _piped(plan: _Plan) -> None:
+    """At least one side runs in a child: the tar stream crosses a pipe. The writing side
+    keeps what it wrote only when both sides succeeded."""
+    pipe = _Pipe()
+    consumer, producer = _children(plan, pipe)
+    os.close(pipe.verdict_r)
+    writer: Writer | None = None
+    perr = cerr = None
+    if producer is not None:
+        os.close(pipe.data_w)
+    if consumer is not None:
+        os.close(pipe.data_r)  # before writing: a consumer that dies must break the pipe
+    if producer is None:
+        perr = _read_side(plan, pipe.data_w)
+    if consumer is None:
+        writer = plan.writer(plan.dst.view)
+        cerr = _write_side(writer, pipe.data_r)
+    if producer is not None:
+        perr = _reap(producer)
+    ok = perr is None and cerr is None
+    if ok:
+        with contextlib.suppress(OSError):
+            os.write(pipe.verdict_w, b"1")
+    os.close(pipe.verdict_w)
+    if consumer is not None:
+        cerr = _reap(consumer)
+    elif writer is not None and not ok:
+        writer.rollback()
+    for exc in (perr, cerr):  # the producer's failure first: it truncates the stream
+        if exc is not None and _real(exc):
+            raise exc
+    if not ok:
+        raise PypodError("copy interrupted")
+
+
+def _reap(child: chrooted.Child) -> BaseException | None:
+    try:
+        child.wait()
+    except PypodError as exc:
+        return exc
+    return None
+
+
+def _transfer(plan: _Plan) -> None:
+    src, dst = plan.src, plan.dst
+    if dst.where == "stream":
+        try:
+            if src.chroot:
+                sys.stdout.flush()
+                child = chrooted.start(
+                    lambda: _tar_to(plan, src.inner, sys.stdout.buffer), root=src.chroot
+                )
+                child.wait()
+            else:
+                _tar_to(plan, src.view, sys.stdout.buffer)
+        except (chrooted.Aborted, BrokenPipeError) as exc:
+            raise PypodError("copying to stdout: broken pipe") from exc
+        return
+    if src.chroot or dst.chroot:
+        _piped(plan)
+    else:
+        _local(plan)
+
+
+def copy(engine: LocalEngine, req: CopyRequest) -> None:
+    src_ctr, src_path = _split(req.source)
+    dst_ctr, dst_path = _split(req.destination)
+    if not src_path or not dst_path:
+        raise InvalidArgument(
+            f'invalid arguments "{req.source}", "{req.destination}": you must specify paths'
+        )
+    if not src_ctr and not dst_ctr:
+        raise InvalidArgument("name or ID cannot be empty")
+    with contextlib.ExitStack() as stack:
+        src = _container_end(engine, stack, src_ctr, src_path) if src_ctr else _local_end(src_path)
+        dst = _container_end(engine, stack, dst_ctr, dst_path) if dst_ctr else _local_end(dst_path)
+        plan = _plan(src, dst, req)
+        try:
+            _transfer(plan)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise PypodError(f"copying to {dst.label}: {exc.strerror or exc}{where}") from exc

@@ -9,25 +9,25 @@ WorkingDir, User, ExposedPorts, Volumes, StopSignal, Healthcheck, Labels) the fl
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import logging
 import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pypod import records
 from pypod.core.model import ContainerConfig, ContainerState, Mount
 from pypod.domain.containers_create import CreateReport, CreateRequest
 from pypod.errors import ImageNotFound, InvalidArgument, NameInUse, PypodError
 from pypod.local import create_mounts as cm
 from pypod.local import create_options as co
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
     from pypod.storage.types import Image
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 NETWORK_MODES = ("none", "host")
 ROOTLESS_V1_WARNING = "Resource limits are not supported and ignored on cgroups V1 rootless systems"
@@ -360,9 +360,9 @@ def _store(
     undo.push(lambda: ctr_layers.remove(config.id))
     userdata = ctr_layers.userdata_dir(config.id)
     if not config.log.path and config.log.driver in ("k8s-file", "json-file"):
-        log_conf = dataclasses.replace(config.log, path=os.path.join(userdata, "ctr.log"))
-        config = dataclasses.replace(config, log=log_conf)
-    config = dataclasses.replace(config, mounts=_named_volumes(engine, config, undo))
+        log_conf = records.replace(config.log, path=os.path.join(userdata, "ctr.log"))
+        config = records.replace(config, log=log_conf)
+    config = records.replace(config, mounts=_named_volumes(engine, config, undo))
     state = ContainerState(bundle=userdata)
     store = engine.container_store
     try:
@@ -402,7 +402,7 @@ def _named_volumes(engine: LocalEngine, config: ContainerConfig, undo: _Undo) ->
             out.append(m)  # an existing named volume (or one a concurrent create just made)
             continue
         undo.push(lambda n=made.name: vols.remove(n))
-        out.append(dataclasses.replace(m, source=made.name))
+        out.append(records.replace(m, source=made.name))
     return tuple(out)
 
 

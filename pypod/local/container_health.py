@@ -20,21 +20,21 @@ outlives the container even when cleanup never runs.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import logging
 import os
 import signal
 import time
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import HealthState, InvalidState, Status
 from pypod.errors import InvalidArgument, PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.core.model import ContainerConfig, ContainerState, HealthConfig
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 MAX_LOGS = 5  # Podman's MaxHealthCheckNumberLogs
 MAX_OUTPUT = 500  # Podman's MaxHealthCheckLogLength
@@ -118,7 +118,7 @@ def _record(
                 status = "unhealthy"
         became = status == "unhealthy" and h.status != "unhealthy"
         health = HealthState(status=status, failing_streak=streak, log=(*h.log, entry)[-MAX_LOGS:])
-        store.set_state(cid, dataclasses.replace(state, health=health))
+        store.set_state(cid, records.replace(state, health=health))
     return status, became
 
 
@@ -146,7 +146,7 @@ def started(engine: LocalEngine, config: ContainerConfig, state: ContainerState)
         return state
     with contextlib.suppress(PypodError, OSError):
         start_timer(engine, config, state.pid)
-    return dataclasses.replace(state, health=HealthState(status="starting"))
+    return records.replace(state, health=HealthState(status="starting"))
 
 
 def _pidfile(engine: LocalEngine, cid: str) -> str:

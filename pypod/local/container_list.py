@@ -75,7 +75,7 @@ def summarize(
         mounts=tuple(m.destination for m in config.mounts),
         auto_remove=config.auto_remove,
         pod=config.pod_id,
-        networks=(),
+        networks=tuple(sorted(config.networks)) if config.network_mode == "bridge" else (),
         ports=tuple(config.ports),
         health=state.health.status,
     )
@@ -244,12 +244,11 @@ def list_containers(engine: LocalEngine, req: ListRequest) -> list[ContainerSumm
 
 
 def _with_size(engine: LocalEngine, s: ContainerSummary) -> ContainerSummary:
-    import dataclasses
-
     from pypod.local.container_storage import layers
+    from pypod.records import replace
 
     try:
         rw, root = layers(engine).size(s.id)
     except (PypodError, OSError):
         return s
-    return dataclasses.replace(s, size_rw=rw, size_root_fs=root)
+    return replace(s, size_rw=rw, size_root_fs=root)

@@ -7,11 +7,11 @@ whose conmon died or a host that rebooted, so a command never acts on a stale "r
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     # the report types are imported where used: inspect/ps/run need none of them
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pypod.domain.containers_ops import IdReport
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 T = TypeVar("T")
 
 

@@ -6,10 +6,10 @@ here) the commands must run inside `pypod unshare`.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.domain.containers_ops import IdReport, MountReport
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local import container_lookup as lk
@@ -51,7 +51,7 @@ def mount(engine: LocalEngine, names: list[str]) -> list[MountReport]:
             with store.locked(cid):
                 config, state = lk.load(engine, cid)
                 path = layers(engine).mount(cid)
-                store.set_state(cid, dataclasses.replace(state, mount_count=state.mount_count + 1))
+                store.set_state(cid, records.replace(state, mount_count=state.mount_count + 1))
             lk.emit(engine, config, "mount")
         except PypodError as exc:
             reports.append(MountReport(name=name, error=exc))
@@ -80,7 +80,7 @@ def unmount(engine: LocalEngine, names: list[str], all: bool, force: bool) -> li
             count = 0 if force else state.mount_count - 1
             if count == 0 and state.status.value not in ("running", "paused", "created"):
                 layers(engine).unmount(cid, force=force)
-            store.set_state(cid, dataclasses.replace(state, mount_count=count))
+            store.set_state(cid, records.replace(state, mount_count=count))
         lk.emit(engine, config, "unmount")
         return IdReport(id=cid, name=name)
 

@@ -104,10 +104,12 @@ def unpause(
     return _unpause(engine, names, all, latest, cidfiles)
 
 
-def top(engine: LocalEngine, name: str, descriptors: list[str]) -> list[list[str]]:
+def top(
+    engine: LocalEngine, name: str, descriptors: list[str], latest: bool = False
+) -> list[list[str]]:
     from pypod.local.container_top import top as _top
 
-    return _top(engine, name, descriptors)
+    return _top(engine, name, descriptors, latest)
 
 
 def port(engine: LocalEngine, name: str | None, all: bool = False) -> list[co.PortReport]:

@@ -14,10 +14,10 @@ resets every stale state once per boot (ContainerStore.reset_after_reboot) in on
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import ContainerConfig, ContainerState, Status
 from pypod.runtime import exits
 
@@ -45,7 +45,7 @@ def current(engine: LocalEngine, cid: str, state: ContainerState) -> ContainerSt
 
     info = exits.read_exit(exit_dir(engine), cid, state.bundle)
     if info is not None:
-        return dataclasses.replace(
+        return records.replace(
             state, status=Status.STOPPED, exit_code=info.code, oom_killed=info.oom_killed,
             finished_at=info.finished_at, pid=0,
         )  # fmt: skip
@@ -55,7 +55,7 @@ def current(engine: LocalEngine, cid: str, state: ContainerState) -> ContainerSt
     if state.pid > 0 and exits.pid_alive(state.pid):
         return state  # the container outlived its conmon: still running, unmonitored
     info = exits.read_exit(exit_dir(engine), cid, state.bundle)  # conmon wrote it, then died
-    return dataclasses.replace(
+    return records.replace(
         state,
         status=Status.STOPPED,
         exit_code=info.code if info else UNKNOWN_EXIT,

@@ -7,21 +7,21 @@ REMOVING record that a second `rm -f` finishes.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import shutil
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import InvalidState, Status
 from pypod.domain.containers_ops import IdReport, RemoveRequest
 from pypod.errors import ContainerNotFound, PypodError
 from pypod.local import container_lookup as lk
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.core.model import ContainerConfig
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def _running_error(cid: str) -> InvalidState:
@@ -110,7 +110,7 @@ def remove_one(engine: LocalEngine, cid: str, req: RemoveRequest) -> list[str]:
         config, state = lk.load(engine, cid)
         if state.status in (Status.RUNNING, Status.PAUSED):
             raise _running_error(cid)  # restarted behind our back
-        store.set_state(cid, dataclasses.replace(state, status=Status.REMOVING))
+        store.set_state(cid, records.replace(state, status=Status.REMOVING))
         _runtime_delete(engine, cid)
         from pypod.local import container_network
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.errors import InvalidArgument
 from pypod.local import container_lookup as lk
 
@@ -23,5 +23,5 @@ def rename(engine: LocalEngine, name: str, new_name: str) -> None:
     store = engine.container_store
     with store.locked(cid):
         config, _ = lk.load(engine, cid)
-        store.set_config(dataclasses.replace(config, name=new_name))  # NameInUse when taken
-    lk.emit(engine, dataclasses.replace(config, name=new_name), "rename")
+        store.set_config(records.replace(config, name=new_name))  # NameInUse when taken
+    lk.emit(engine, records.replace(config, name=new_name), "rename")

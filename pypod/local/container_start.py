@@ -14,17 +14,17 @@ Any failure on the way undoes the mounts and leaves the state as it was (plus St
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
-import logging
 import os
 import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pypod import records
 from pypod.core.model import ContainerConfig, ContainerState, Mount, Status, check_transition
 from pypod.errors import PypodError
+from pypod.log import DEBUG, get_logger, level
 
 if TYPE_CHECKING:
     from pypod.core.events import EventLog
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pypod.local.container_network import NetInfo
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 BeforeStart = Callable[[ContainerConfig, ContainerState], None]
 
@@ -101,8 +101,7 @@ def pypod_command(engine: LocalEngine) -> list[str]:
                         ("--cgroup-manager", opts.cgroup_manager)):  # fmt: skip
         if value:
             argv += [flag, value]
-    level = logging.getLogger().getEffectiveLevel()
-    if level <= logging.DEBUG:
+    if level() <= DEBUG:
         argv += ["--log-level", "debug"]
     return argv
 
@@ -169,11 +168,11 @@ def init_container(
             with contextlib.suppress(Exception):
                 step()
         if isinstance(exc, PypodError):
-            failed = dataclasses.replace(state, error=exc.message)
+            failed = records.replace(state, error=exc.message)
             with contextlib.suppress(PypodError):
                 engine.container_store.set_state(config.id, failed)
         raise
-    state = dataclasses.replace(
+    state = records.replace(
         state,
         status=Status.CREATED,
         pid=created.pid,
@@ -213,7 +212,7 @@ def resolve_mounts(
                 image_path = os.path.join(rootfs, m.destination.lstrip("/"))
                 with contextlib.suppress(OSError):
                     vols.populate_from(m.source, image_path)
-            out.append(dataclasses.replace(m, type="bind", source=path))
+            out.append(records.replace(m, type="bind", source=path))
         elif m.type == "image":
             from pypod.local.image_resolve import find_image
 
@@ -221,7 +220,7 @@ def resolve_mounts(
             path = engine.store.mount_image(image.id)
             undo.append(lambda i=image.id: engine.store.unmount_image(i))
             opts = m.options if "rw" in m.options else (*m.options, "ro")
-            out.append(dataclasses.replace(m, type="bind", source=path, options=opts))
+            out.append(records.replace(m, type="bind", source=path, options=opts))
         else:
             out.append(m)
     return out
@@ -394,10 +393,10 @@ def start_container(
             from pypod.local.container_cleanup import teardown
 
             with contextlib.suppress(PypodError):
-                state = teardown(engine, config, dataclasses.replace(state, status=Status.STOPPED))
-            store.set_state(cid, dataclasses.replace(state, error=exc.message))
+                state = teardown(engine, config, records.replace(state, status=Status.STOPPED))
+            store.set_state(cid, records.replace(state, error=exc.message))
             raise
-        state = dataclasses.replace(
+        state = records.replace(
             state, status=Status.RUNNING, started_at=time.time(), stopped_by_user=False
         )
         if config.health is not None:

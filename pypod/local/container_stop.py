@@ -8,21 +8,21 @@ happens outside it. A zombie counts as dead (PID 1 on this host reaps late).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import logging
 import signal as _signal
 import time
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import InvalidState, Status, check_transition
 from pypod.domain.containers_ops import IdReport, KillRequest, StopRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local import container_lookup as lk
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 _LIVE = (Status.RUNNING, Status.PAUSED, Status.CREATED)
 _CLEANUP_WAIT_S = 10.0
 
@@ -97,11 +97,15 @@ def stop_one(engine: LocalEngine, cid: str, timeout_s: int | None) -> int:
     store = engine.container_store
     with store.locked(cid):
         config, state = lk.load(engine, cid)
+        if state.status is Status.STOPPED and not state.stopped_by_user:
+            # exited, its cleanup (which may restart it by policy) not yet done: the user's
+            # stop must win over the restart policy
+            store.set_state(cid, records.replace(state, stopped_by_user=True))
         if state.status not in _LIVE:
             return 0
         if state.status is Status.PAUSED:
             engine.runtime.resume(cid)  # a frozen process cannot handle its stop signal
-        store.set_state(cid, dataclasses.replace(state, stopped_by_user=True))
+        store.set_state(cid, records.replace(state, stopped_by_user=True))
         _signal_container(engine, cid, config.stop_signal or 15)
     timeout = config.stop_timeout_s if timeout_s is None else timeout_s
     pid = state.pid
@@ -158,7 +162,7 @@ def kill(engine: LocalEngine, req: KillRequest) -> list[IdReport]:
                     f"{state.status.value}: container state improper"
                 )
             if signo in (9, 15, 2):
-                store.set_state(cid, dataclasses.replace(state, stopped_by_user=True))
+                store.set_state(cid, records.replace(state, stopped_by_user=True))
             _signal_container(engine, cid, signo)
         lk.emit(engine, config, "kill")
         return IdReport(id=cid, name=name)
@@ -222,7 +226,7 @@ def _freeze(
             else:
                 engine.runtime.resume(cid)
                 new = Status.RUNNING
-            store.set_state(cid, dataclasses.replace(state, status=new))
+            store.set_state(cid, records.replace(state, status=new))
         lk.emit(engine, config, verb)
         return IdReport(id=cid, name=name)
 

@@ -8,20 +8,20 @@ no cgroup to change: Podman's error.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 from typing import TYPE_CHECKING
 
+from pypod import records
 from pypod.core.model import Resources, Status, check_transition
 from pypod.domain.containers_ops import IdReport, UpdateRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local import container_lookup as lk
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.core.model import ContainerConfig
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CPU_PERIOD = 100_000  # µs, as Podman converts --cpus
 _LIVE = (Status.CREATED, Status.RUNNING, Status.PAUSED)
@@ -56,15 +56,15 @@ def apply(config: ContainerConfig, req: UpdateRequest) -> ContainerConfig:
     """config with the request's resources and restart policy."""
     from pypod.local.create_options import parse_restart
 
-    res: Resources = dataclasses.replace(config.resources, **resource_changes(req))  # type: ignore[arg-type]
+    res: Resources = records.replace(config.resources, **resource_changes(req))  # type: ignore[arg-type]
     if res.memory and res.memory_swap and 0 < res.memory_swap < res.memory:
         raise InvalidArgument(
             "must specify a memory-swap value greater than or equal to the memory value"
         )
-    config = dataclasses.replace(config, resources=res)
+    config = records.replace(config, resources=res)
     if req.restart_policy is not None:
         policy, retries = parse_restart(req.restart_policy)
-        config = dataclasses.replace(config, restart_policy=policy, restart_retries=retries)
+        config = records.replace(config, restart_policy=policy, restart_retries=retries)
     return config
 
 

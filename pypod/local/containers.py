@@ -128,10 +128,10 @@ class LocalContainerEngine:
 
         return ops.unpause(self._engine, names, all, latest, cidfiles)
 
-    def top(self, name: str, descriptors: list[str]) -> list[list[str]]:
+    def top(self, name: str, descriptors: list[str], latest: bool = False) -> list[list[str]]:
         from pypod.local import container_ops as ops
 
-        return ops.top(self._engine, name, descriptors)
+        return ops.top(self._engine, name, descriptors, latest)
 
     def port(self, name: str | None, all: bool = False) -> list[co.PortReport]:
         from pypod.local import container_ops as ops

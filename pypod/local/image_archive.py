@@ -9,7 +9,6 @@ OCI ref-name annotation); an unnamed image is reported as sha256:ID.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -20,11 +19,12 @@ from pypod.domain.images_transfer import LoadReport, LoadRequest, SaveRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local.image_pull import Reporter, run_copy, system_context
 from pypod.local.image_resolve import find_image, normalize_name
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SAVE_FORMATS = {
     "docker-archive": "docker-archive",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import shlex
 import tempfile
@@ -21,12 +20,13 @@ from pypod.domain.images_transfer import ImportRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local.image_inspect import go_time
 from pypod.local.image_resolve import normalize_name
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
     from pypod.local.image_pull import Reporter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -11,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from pypod.domain.images_detail import HistoryEntry, ImageTree, TreeLayer
 from pypod.errors import PypodError
 from pypod.local.image_resolve import repo_digests, repo_tags
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.storage.store import Store
     from pypod.storage.types import Image
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 

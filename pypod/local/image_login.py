@@ -3,17 +3,17 @@ an image in place (skopeo inspect)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from pypod.domain.images_options import RegistryOptions
 from pypod.domain.images_registry import LoginRequest, LogoutRequest, SearchReport, SearchRequest
 from pypod.errors import InvalidArgument, NotFound, PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def _client(engine: LocalEngine, opts: RegistryOptions, domain: str, repo: str = "") -> Any:

@@ -8,7 +8,6 @@ the lines Podman prints ("Copying blob ...") as "message" events.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from pypod.domain.images_options import CopyProgress, ProgressCallback, PullPolicy, RegistryOptions
@@ -22,11 +21,12 @@ from pypod.domain.images_transfer import (
 )
 from pypod.errors import ImageNotFound, InvalidArgument, PypodError
 from pypod.local.image_resolve import find_image, not_known
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 TRANSPORTS = (
     "docker",

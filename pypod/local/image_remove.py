@@ -7,7 +7,6 @@ or digest) an image with several names needs --force; an image a container uses 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,12 +14,13 @@ from pypod.domain.images_remove import PruneRequest, RemoveReport, RemoveRequest
 from pypod.errors import Conflict, ImageInUse, ImageNotFound, InvalidArgument, NotFound
 from pypod.local.image_list import Topology, build_filter
 from pypod.local.image_resolve import find_image, normalize_name, repo_tags, split_name
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.storage.store import Store
     from pypod.storage.types import Image
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Users = Callable[[str], list[str]]
 RemoveUsers = Callable[[str], None]

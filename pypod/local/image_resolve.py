@@ -8,16 +8,16 @@ repository ends with `/NAME` (so `busybox` finds `docker.io/library/busybox`).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from pypod.errors import ImageNotFound, InvalidReference
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.storage.store import Store
     from pypod.storage.types import Image
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _HEXDIGITS = frozenset("0123456789abcdef")
 

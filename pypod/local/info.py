@@ -118,6 +118,12 @@ def _host(engine: LocalEngine) -> dict[str, Any]:
     }
     if runtime.reason:
         host["ociRuntime"]["reason"] = runtime.reason
+    slirp = processes.find_binary("slirp4netns") if engine.rootless else None
+    if slirp:  # connects the rootless network namespace (networking.md); after "security"
+        block = {"executable": slirp, "package": _package(slirp), "version": version_text(slirp)}
+        items = list(host.items())
+        at = next(i for i, (k, _) in enumerate(items) if k == "swapFree")
+        host = dict([*items[:at], ("slirp4netns", block), *items[at:]])
     return host
 
 

@@ -7,12 +7,12 @@ Which containers use a network comes from the addresses they hold (network/ipam.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from pypod import records
 from pypod.domain.networks import NetworkCreateRequest, NetworkReport
 from pypod.errors import Conflict, InvalidArgument, NameInUse, PypodError
 
@@ -32,9 +32,9 @@ def _labels_match(spec: str, labels: dict[str, str]) -> bool:
 
 
 def _net() -> Any:
-    from pypod.local import container_network
+    from pypod.local import network_connect
 
-    return container_network
+    return network_connect
 
 
 def _created(net: Network) -> float:
@@ -62,7 +62,7 @@ class LocalNetworkEngine:
 
     # verbs -------------------------------------------------------------------------------------
     def create(self, req: NetworkCreateRequest) -> dict[str, Any]:
-        fields = dataclasses.asdict(req)
+        fields = records.asdict(req)
         fields.pop("ignore")
         pools = self._engine.containers_conf.network.default_subnet_pools
         try:
@@ -146,17 +146,25 @@ class LocalNetworkEngine:
         if os.path.exists(aardvark_conf):
             self.manager.netavark.update_dns(net.name, net.network_dns_servers)
 
-    def reload(self, containers: list[str], all: bool = False) -> list[NetworkReport]:
+    def reload(
+        self, containers: list[str], all: bool = False, latest: bool = False
+    ) -> list[NetworkReport]:
         """Teardown (errors ignored) and setup again, with the addresses each running
         container holds; containers not on a bridge network have nothing to reload."""
-        store = self._engine.container_store
-        names = list(store.iter_ids()) if all else containers
+        from pypod.local import container_lookup as lk
+
+        if all and (containers or latest):
+            raise InvalidArgument("--all and --latest or containers cannot be used together")
+        if not (all or latest or containers):
+            raise InvalidArgument("you must provide at least one container name or ID")
         reports = []
-        for key in names:
+        for key, found in lk.targets(self._engine, containers, all=all, latest=latest):
+            if isinstance(found, Exception):
+                reports.append(NetworkReport(name=key, error=found))
+                continue
             try:
-                cid = store.lookup(key)
-                self._locked_op(cid, lambda e, c: _net().reload(e, c), running=all)
-                reports.append(NetworkReport(name=cid))
+                self._locked_op(found, lambda e, c: _net().reload(e, c), running=all)
+                reports.append(NetworkReport(name=found))
             except PypodError as exc:
                 reports.append(NetworkReport(name=key, error=exc))
         return reports

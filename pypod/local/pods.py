@@ -7,7 +7,6 @@ pod gets one PodReport; a member's failure is the pod's error (Podman's behaviou
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +14,12 @@ from pypod.core.pods import PodConfig
 from pypod.domain.pods import PodCreateRequest, PodReport, PodSummary, PodTargets
 from pypod.errors import Conflict, InvalidArgument, NotFound, PypodError
 from pypod.local.pods_create import create_pod, pod_store
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def pod_status(states: list[str]) -> str:
@@ -232,6 +232,9 @@ class LocalPodEngine:
             if group:
                 _raise_first(self._engine.containers.remove(RemoveRequest(
                     names=tuple(group), force=True, ignore=True, timeout_s=timeout_s)))  # fmt: skip
+        from pypod.local.pods_cgroup import remove as remove_cgroup
+
+        remove_cgroup(pod.cgroup_path)
         self.store.remove(pod.id)
         from pypod.local.pods_create import _emit
 
@@ -256,6 +259,9 @@ class LocalPodEngine:
 
     def top(self, name: str, descriptors: list[str]) -> Iterator[list[str]]:
         """Rows of every running member's processes (one header row first)."""
+        from pypod.local.container_top import require_descriptors
+
+        require_descriptors(descriptors)
         pod = self.store.lookup(name)
         header_done = False
         for cid, _, state in self._states(pod):

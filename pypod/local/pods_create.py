@@ -9,26 +9,26 @@ ports and DNS work for a pod exactly as for a container; members then take its n
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import io
 import json
-import logging
 import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from pypod import __version__
+from pypod import __version__, records
 from pypod.core.model import ContainerConfig
 from pypod.core.pods import DEFAULT_SHARE, SHAREABLE, PodConfig, PodStore
 from pypod.domain.containers_create import CreateRequest
 from pypod.domain.pods import PodCreateRequest
-from pypod.errors import ImageNotFound, InvalidArgument, MissingComponent
+from pypod.errors import ImageNotFound, InvalidArgument, MissingComponent, PypodError
+from pypod.local import pods_cgroup
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PAUSE_IMAGE = f"localhost/pypod-pause:{__version__}"
 PORTS_ERROR = (
@@ -93,6 +93,24 @@ def _build_pause(engine: LocalEngine) -> str:
 
 
 # --- pod create ------------------------------------------------------------------------------
+USERNS_MODES = ("auto", "host", "keep-id", "nomap", "ns", "private")
+
+
+def check_userns(mode: str) -> None:
+    """--userns: "" and host (the user namespace pypod itself runs in: the host's as root, the
+    rootless one otherwise) work; a user namespace of the pod's own is refused, see pods.md."""
+    kind = mode.partition(":")[0]
+    if not mode or mode == "host":
+        return
+    if kind not in USERNS_MODES:
+        raise InvalidArgument(f"unrecognized namespace mode {mode} passed")
+    raise InvalidArgument(
+        f"--userns {mode}: a pod in a user namespace of its own is not supported: its "
+        "containers' image files would need an id-shifted copy or an id-mapped mount, which "
+        "pypod does not make (only --userns host works)"
+    )
+
+
 def parse_share(share: str | None) -> tuple[str, ...]:
     if share is None:
         return DEFAULT_SHARE
@@ -111,8 +129,7 @@ def parse_share(share: str | None) -> tuple[str, ...]:
 def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     from pypod.local import create_options as co
 
-    if req.userns and req.userns not in ("host", ""):
-        raise InvalidArgument(f"--userns {req.userns} is not supported for pods")
+    check_userns(req.userns)
     if req.exit_policy not in ("continue", "stop"):
         raise InvalidArgument(f'invalid pod exit policy: "{req.exit_policy}"')
     if req.name:
@@ -122,6 +139,13 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
             f"pod id file exists. Ensure another pod is not using it or delete {req.pod_id_file}"
         )
     share = parse_share(req.share)
+    if req.infra and "cgroup" in share and req.share_parent:
+        raise InvalidArgument(
+            "cannot define the pod as the cgroup parent at the same time as joining the infra "
+            "container's cgroupNS: invalid argument"
+        )
+    if req.restart:
+        co.parse_restart(req.restart)
     if not req.infra and (req.publish or req.network or req.ip or req.mac or req.dns):
         raise InvalidArgument("you must have an infra container to publish ports or set "
                               "network options")  # fmt: skip
@@ -129,10 +153,11 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     pod_id = os.urandom(32).hex()
     name = req.name or _random_name(engine, store)
     infra_command = _infra_command(req.infra_command)
+    cgroup_parent, cgroup_path = pods_cgroup.plan(engine, pod_id, req)
     pod = PodConfig(
         id=pod_id, name=name, created=time.time(),
         labels=co.key_values(req.labels, "label"), share=share if req.infra else (),
-        share_parent=req.share_parent, cgroup_parent=req.cgroup_parent,
+        share_parent=req.share_parent, cgroup_parent=cgroup_parent, cgroup_path=cgroup_path,
         exit_policy=req.exit_policy, restart_policy=req.restart,
         hostname=req.hostname, network=req.network, publish=req.publish, dns=req.dns,
         add_hosts=req.add_hosts, ip=req.ip, mac=req.mac,
@@ -141,9 +166,10 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     )  # fmt: skip
     store.create(pod)
     try:
+        pods_cgroup.make(engine, cgroup_path)
         if req.infra:
             infra_id = _create_infra(engine, pod, req.infra_name or f"{pod_id[:12]}-infra")
-            pod = dataclasses.replace(pod, infra_id=infra_id)
+            pod = records.replace(pod, infra_id=infra_id)
             store.set_config(pod)
         if req.pod_id_file:
             with open(req.pod_id_file, "x", encoding="ascii") as f:
@@ -161,6 +187,7 @@ def _undo_create(engine: LocalEngine, pod: PodConfig) -> None:
     ids = pod_store(engine).members(pod.id)
     if ids:
         engine.containers.remove(RemoveRequest(names=tuple(ids), force=True, ignore=True))
+    pods_cgroup.remove(pod.cgroup_path)
     pod_store(engine).remove(pod.id)
 
 
@@ -186,7 +213,7 @@ def _create_infra(engine: LocalEngine, pod: PodConfig, name: str) -> str:
     fields: dict[str, Any] = {
         "image": image, "name": name, "hostname": pod.hostname or pod.name,
         "network": pod.network, "dns": pod.dns, "add_hosts": pod.add_hosts,
-        "pull": "missing",
+        "pull": "missing", "restart": pod.restart_policy,
     }  # fmt: skip
     if pod.infra_command:
         fields["entrypoint"] = json.dumps(list(pod.infra_command))
@@ -195,9 +222,10 @@ def _create_infra(engine: LocalEngine, pod: PodConfig, name: str) -> str:
     image_doc = json.loads(engine.store.image_config(image_obj.id))
     warnings: list[str] = []
     config = cc.build_config(engine, req, image_obj, image_name, image_doc, warnings)
-    config = dataclasses.replace(
-        config, pod_id=pod.id, labels={**config.labels, "io.pypod.infra": "true"}
-    )
+    config = records.replace(
+        config, pod_id=pod.id, labels={**config.labels, "io.pypod.infra": "true"},
+        cgroup_parent=pod.cgroup_path or pod.cgroup_parent,
+    )  # fmt: skip
     undo = cc._Undo()
     try:
         config = cc._store(engine, config, image_doc, undo, generated_name=False)
@@ -217,12 +245,15 @@ def is_infra(config: ContainerConfig) -> bool:
 # --- containers joining a pod ----------------------------------------------------------------
 def prepare_member(engine: LocalEngine, req: CreateRequest) -> tuple[CreateRequest, PodConfig]:
     """--pod NAME | new:NAME: the pod (made now for new:) and the request with the network
-    of the pod's infra container."""
+    of the pod's infra container and, when it sets none (and is not --rm), the pod's restart
+    policy (Podman 4.6's pod --restart)."""
     store = pod_store(engine)
     if req.pod.startswith("new:"):
         pod = store.get(create_pod(engine, PodCreateRequest(name=req.pod[4:])))
     else:
         pod = store.lookup(req.pod)
+    if pod.restart_policy and not req.restart and not req.rm:
+        req = records.replace(req, restart=pod.restart_policy)
     if not pod.shares("net"):
         return req, pod
     if req.publish or req.publish_all:
@@ -231,15 +262,18 @@ def prepare_member(engine: LocalEngine, req: CreateRequest) -> tuple[CreateReque
         raise InvalidArgument("invalid config provided: networks must be defined when the pod "
                               "is created: network cannot be configured when it is shared "
                               "with a pod")  # fmt: skip
-    return dataclasses.replace(req, network=f"container:{pod.infra_id}"), pod
+    return records.replace(req, network=f"container:{pod.infra_id}"), pod
 
 
 def join_pod(pod: PodConfig, config: ContainerConfig) -> ContainerConfig:
-    """The member's config: pod_id, the infra's namespaces, the pod's hostname."""
+    """The member's config: pod_id, the infra's namespaces, the pod's hostname, the pod's
+    cgroup as its cgroup parent (see pods_cgroup.py)."""
     if not pod.infra_id:
-        return dataclasses.replace(config, pod_id=pod.id)
+        return records.replace(config, pod_id=pod.id)
     mode = f"container:{pod.infra_id}"
     changes: dict[str, Any] = {"pod_id": pod.id}
+    if pod.cgroup_path and not config.cgroup_parent:
+        changes["cgroup_parent"] = pod.cgroup_path
     for kind, attr in (("ipc", "ipc_mode"), ("pid", "pid_mode"), ("cgroup", "cgroupns_mode")):
         if pod.shares(kind):
             changes[attr] = mode
@@ -247,7 +281,40 @@ def join_pod(pod: PodConfig, config: ContainerConfig) -> ContainerConfig:
         changes["uts_mode"] = mode
         changes["hostname"] = pod.hostname or pod.name
     changes["dependencies"] = tuple(dict.fromkeys((*config.dependencies, pod.infra_id)))
-    return dataclasses.replace(config, **changes)
+    return records.replace(config, **changes)
+
+
+_NS_MODES = ("network_mode", "ipc_mode", "uts_mode", "pid_mode", "cgroupns_mode")
+
+
+def move_to_pod(engine: LocalEngine, config: ContainerConfig, key: str) -> ContainerConfig:
+    """A clone of a pod member, moved to another pod made with the same settings (pod
+    clone): what named the old infra container (namespaces, dependency) names the new one,
+    and the old pod's cgroup and hostname become the new pod's."""
+    store = pod_store(engine)
+    new = store.lookup(key)
+    changes: dict[str, Any] = {"pod_id": new.id}
+    try:
+        old = store.get(config.pod_id) if config.pod_id else None
+    except PypodError:
+        old = None
+    if old is not None and old.infra_id:
+        if not new.infra_id:
+            raise InvalidArgument(f"pod {new.name} has no infra container to share namespaces")
+        before, after = f"container:{old.infra_id}", f"container:{new.infra_id}"
+        for attr in _NS_MODES:
+            if getattr(config, attr) == before:
+                changes[attr] = after
+        changes["dependencies"] = tuple(
+            new.infra_id if d == old.infra_id else d for d in config.dependencies
+        )
+        if old.shares("uts"):
+            changes["hostname"] = new.hostname or new.name
+    if old is not None and old.cgroup_path and config.cgroup_parent == old.cgroup_path:
+        changes["cgroup_parent"] = new.cgroup_path
+    if old is None:
+        return join_pod(new, config)
+    return records.replace(config, **changes)
 
 
 def _emit(engine: LocalEngine, pod: PodConfig, status: str) -> None:

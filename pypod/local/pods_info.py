@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -86,9 +85,9 @@ def inspect_doc(pod: PodConfig, summary: PodSummary) -> dict[str, Any]:
         "State": summary.status,
         "Hostname": pod.hostname or (pod.name if pod.infra_id else ""),
         "Labels": dict(pod.labels),
-        "CreateCgroup": True,
-        "CgroupParent": pod.cgroup_parent or ("/libpod_parent" if pod.share_parent else ""),
-        "CgroupPath": "",
+        "CreateCgroup": pod.share_parent and bool(pod.infra_id),
+        "CgroupParent": pod.cgroup_parent,
+        "CgroupPath": pod.cgroup_path,
         "CreateInfra": bool(pod.infra_id),
         "InfraContainerID": pod.infra_id,
         "InfraConfig": infra or None,
@@ -97,7 +96,7 @@ def inspect_doc(pod: PodConfig, summary: PodSummary) -> dict[str, Any]:
         "Containers": [{"Id": c, "Name": n, "State": s} for c, n, s in summary.containers],
     }
     if pod.restart_policy:
-        doc["RestartPolicy"] = pod.restart_policy
+        doc["RestartPolicy"] = pod.restart_policy.partition(":")[0]
     return doc
 
 
@@ -116,30 +115,57 @@ def _port_bindings(publish: tuple[str, ...]) -> dict[str, list[dict[str, str]]] 
     return out or None
 
 
+def clone_name(taken: Callable[[str], bool], name: str) -> str:
+    """Podman's name for a clone of `name`: NAME-clone, else NAME-clone1, -clone2, ...; a name
+    that is a clone already counts on (web-clone3 -> web-clone4)."""
+    if taken(name + "-clone"):
+        name += "-clone"
+    if "-clone" not in name:
+        return name + "-clone"
+    end = name.index("-clone") + len("-clone")
+    count = 0
+    if name[end:].isdigit():
+        name, count = name[:end], int(name[end:])
+    while True:
+        count += 1
+        if not taken(f"{name}{count}"):
+            return f"{name}{count}"
+
+
 def clone_pod(engine: LocalEngine, pod: PodConfig, new_name: str, destroy: bool) -> str:
-    """A new pod with the same settings (and, for each member, a clone of it)."""
+    """A new pod with the same settings and a clone of each member (Podman's pod clone: the
+    infra container is made anew, named after the old one's as a clone; the members are
+    container clones that join the new pod). --destroy then removes the original. If a member
+    cannot be cloned, the new pod goes again and the original stays."""
     from pypod.domain.containers_ops import CloneRequest
+    from pypod.domain.pods import PodTargets
     from pypod.local.pods_create import create_pod, pod_store
 
-    name = new_name or f"{pod.name}-clone"
+    store = pod_store(engine)
+    cstore = engine.container_store
+    infra_name = ""
+    if pod.infra_id:
+        infra_name = clone_name(cstore.name_taken, cstore.get(pod.infra_id)[0].name)
     req = PodCreateRequest(
-        name=name, labels=tuple(f"{k}={v}" for k, v in pod.labels.items()),
-        infra=bool(pod.infra_id), infra_image=pod.infra_image,
+        name=new_name or clone_name(store.exists, pod.name),
+        labels=tuple(f"{k}={v}" for k, v in pod.labels.items()),
+        infra=bool(pod.infra_id), infra_image=pod.infra_image, infra_name=infra_name,
         infra_command=pod.infra_command, share=",".join(pod.share) if pod.infra_id else None,
-        share_parent=pod.share_parent, exit_policy=pod.exit_policy, restart=pod.restart_policy,
-        hostname=pod.hostname, network=pod.network, publish=() if not destroy else pod.publish,
-        dns=pod.dns, add_hosts=pod.add_hosts,
+        share_parent=pod.share_parent, cgroup_parent=pod.cgroup_parent,
+        exit_policy=pod.exit_policy, restart=pod.restart_policy, hostname=pod.hostname,
+        network=pod.network, publish=pod.publish, dns=pod.dns, add_hosts=pod.add_hosts,
+        ip=pod.ip, mac=pod.mac, create_command=pod.create_command,
     )  # fmt: skip
     new_id = create_pod(engine, req)
-    fields = {f.name for f in dataclasses.fields(CloneRequest)}
-    for cid in pod_store(engine).members(pod.id):
-        if cid == pod.infra_id:
-            continue
-        if "pod" not in fields:
-            break  # the container engine's clone cannot move a container to another pod
-        engine.containers.clone(CloneRequest(name=cid, pod=new_id))  # type: ignore[call-arg]
+    try:
+        for cid in store.members(pod.id):
+            if cid != pod.infra_id:
+                engine.containers.clone(CloneRequest(name=cid, pod=new_id))
+    except BaseException:
+        engine.pods.remove(PodTargets(names=(new_id,), ignore=True), force=True)
+        raise
     if destroy:
-        from pypod.domain.pods import PodTargets
-
-        engine.pods.remove(PodTargets(names=(pod.id,)), force=True)
+        for r in engine.pods.remove(PodTargets(names=(pod.id,)), force=True):
+            if r.error is not None:
+                raise r.error
     return new_id

@@ -8,16 +8,16 @@ dependencies, and a pod's infra, the same way).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from pypod.core.model import ContainerConfig, Status
 from pypod.errors import Conflict
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # OCI namespace type -> (ContainerConfig field, /proc/<pid>/ns/ entry)
 _KINDS = (

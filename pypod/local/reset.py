@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from typing import TYPE_CHECKING
+
+from pypod.errors import PypodError
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
 
 def reset_store(engine: LocalEngine) -> None:
+    _remove_pods_and_containers(engine)
     store = engine.store
     for image_id in list(store.mounted_images()):
         store.unmount_image(image_id, force=True)
@@ -25,3 +29,15 @@ def reset_store(engine: LocalEngine) -> None:
         from pypod.host.userns import stop_pause_process
 
         stop_pause_process()
+
+
+def _remove_pods_and_containers(engine: LocalEngine) -> None:
+    """As Podman's reset: pods and containers go first, through their own removal (stop,
+    network teardown, cgroups, volumes), so nothing of them outlives the store."""
+    from pypod.domain.containers_ops import RemoveRequest
+    from pypod.domain.pods import PodTargets
+
+    with contextlib.suppress(PypodError):
+        engine.pods.remove(PodTargets(all=True), force=True, timeout_s=0)
+    with contextlib.suppress(PypodError):
+        engine.containers.remove(RemoveRequest(all=True, force=True, volumes=True, timeout_s=0))

@@ -8,16 +8,16 @@ size is its RW layer and a volume's the files under its _data directory, both wa
 from __future__ import annotations
 
 import contextlib
-import logging
 from typing import TYPE_CHECKING
 
 from pypod.domain.system import DfContainer, DfImage, DfReport, DfVolume
 from pypod.errors import PypodError
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def disk_usage(engine: LocalEngine, verbose: bool = False) -> DfReport:

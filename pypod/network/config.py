@@ -12,18 +12,18 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pypod.errors import InvalidArgument, NetworkNotFound, StorageError
+from pypod.log import get_logger
+from pypod.records import field, record, replace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 DEFAULT_NAME = "podman"
@@ -32,7 +32,7 @@ DEFAULT_INTERFACE = "podman0"
 DRIVERS = ("bridge", "macvlan", "ipvlan")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Subnet:
     subnet: str  # CIDR, normalised ("10.89.0.0/24")
     gateway: str = ""  # "" on an internal network without DNS
@@ -63,7 +63,7 @@ class Subnet:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Network:
     """One network as Podman's libnetwork types.Network (field order is the JSON order)."""
 

@@ -150,6 +150,11 @@ class Ipam:
         with self._locked() as db:
             return sorted(db.get(network.id, {}).get("containers", {}))
 
+    def all_users(self) -> set[str]:
+        """Container ids holding an address on any network (the rootless namespace's users)."""
+        with self._locked() as db:
+            return {cid for entry in db.values() for cid in entry.get("containers", {})}
+
     def forget(self, network: Network) -> None:
         """Drop a removed network's entry."""
         with self._locked() as db:

@@ -12,25 +12,28 @@ and frees the addresses again if that fails; teardown runs `netavark teardown` w
 addresses and frees them. netavark removes the bridge when its last container leaves and
 stops aardvark-dns when no container with DNS is left. connect/disconnect do the same for one
 network of a running container; reload re-creates the firewall rules (after `iptables -F`).
+
+Rootless, netavark runs inside the store's rootless network namespace (`rootless_netns`, see
+rootless_netns.py); the caller holds its lock and has ensured it around these verbs.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from pypod.errors import InvalidArgument, PypodError
+from pypod.log import get_logger
 from pypod.network.config import Network, NetworkStore
 from pypod.network.ipam import Ipam
 from pypod.network.netavark import Netavark, NetworkStatus, PerNetwork, build_options
 from pypod.network.ports import PortMapping, check_free
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Attachment:
     """What a container asks of one network (--network NAME:alias=..,ip=..,mac=..)."""
 
@@ -45,6 +48,7 @@ class NetworkManager:
         self.store = store
         self.ipam = ipam
         self.netavark = netavark
+        self.rootless_netns = netavark.netns  # None as root
 
     @classmethod
     def open(
@@ -57,6 +61,11 @@ class NetworkManager:
         default_subnet: str = "10.88.0.0/16",
     ) -> NetworkManager:
         run_dir = os.path.join(run_root, "networks")
+        netns = None
+        if rootless:  # netavark runs inside the user's rootless network namespace
+            from pypod.network.rootless_netns import RootlessNetns
+
+            netns = RootlessNetns(run_root)
         return cls(
             NetworkStore(
                 os.path.join(graph_root, "networks"),
@@ -64,7 +73,7 @@ class NetworkManager:
                 default_subnet=default_subnet,
             ),
             Ipam(os.path.join(run_dir, "ipam.json")),
-            Netavark(run_dir, rootless=rootless),
+            Netavark(run_dir, rootless=rootless, netns=netns),
         )
 
     # helpers -------------------------------------------------------------------------------

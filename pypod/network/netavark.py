@@ -19,18 +19,22 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import logging
 import os
+import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypod.errors import CommandFailed, PypodError
 from pypod.host import processes
+from pypod.log import get_logger
 from pypod.network.config import Network
 from pypod.network.ports import PortMapping
+from pypod.records import field, record
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from pypod.network.rootless_netns import RootlessNetns
+
+log = get_logger(__name__)
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 HOST_LOCK = (
@@ -38,7 +42,7 @@ HOST_LOCK = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PerNetwork:
     """A container's options on one network (libpod's PerNetworkOptions)."""
 
@@ -58,7 +62,7 @@ class PerNetwork:
         return doc
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class InterfaceStatus:
     name: str
     mac_address: str = ""
@@ -66,7 +70,7 @@ class InterfaceStatus:
     gateways: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class NetworkStatus:
     """What netavark reports for one network after setup (its StatusBlock)."""
 
@@ -130,11 +134,15 @@ def build_options(
 
 
 class Netavark:
-    """The netavark binary with pypod's config directory (run_root/networks)."""
+    """The netavark binary with pypod's config directory (run_root/networks). Rootless it runs
+    inside the rootless network namespace (rootless_netns.py), which the caller has ensured."""
 
-    def __init__(self, config_dir: str, *, rootless: bool = False) -> None:
+    def __init__(
+        self, config_dir: str, *, rootless: bool = False, netns: RootlessNetns | None = None
+    ) -> None:
         self.config_dir = config_dir
         self.rootless = rootless
+        self.netns = netns
 
     def _argv(self, *cmd: str) -> list[str]:
         argv = [
@@ -161,8 +169,17 @@ class Netavark:
         os.makedirs(self.config_dir, mode=0o700, exist_ok=True)
         data = json.dumps(options).encode() if options is not None else b""
         argv = self._argv(*cmd)
+        env, preexec = self._env(), None
+        if self.netns is not None:
+            env.update(self.netns.env())
+            preexec = self.netns.preexec()
         with self._host_lock():
-            proc = processes.run(argv, env=self._env(), input=data, timeout=60, check=False)
+            try:
+                proc = processes.run(
+                    argv, env=env, input=data, timeout=60, check=False, preexec_fn=preexec
+                )
+            except subprocess.SubprocessError as exc:  # preexec_fn failed in the child
+                raise PypodError(f"cannot enter the rootless network namespace: {exc}") from exc
         if proc.returncode != 0:
             # netavark reports errors as {"error": "..."} on stdout or as text on stderr
             raw = proc.stderr.decode(errors="replace") + "\n" + proc.stdout.decode(errors="replace")

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import logging
 import os
 import threading
 import uuid
@@ -37,8 +36,9 @@ from typing import TypeVar
 
 from pypod.errors import NameInUse, PypodError
 from pypod.host import mounts
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _LOCK = ".lock"
 T = TypeVar("T")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 
 from pypod.errors import Conflict, InvalidArgument
+from pypod.records import record, replace
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PortMapping:
     """netavark's PortMapping: host_port..host_port+range-1 -> container_port..+range-1."""
 

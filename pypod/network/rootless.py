@@ -36,23 +36,23 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
-import logging
 import os
 import select
 import signal
 import socket
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from pypod.errors import CommandFailed, InvalidArgument, PypodError
 from pypod.host import processes, userns
+from pypod.log import get_logger
 from pypod.network import netns
 from pypod.network import ports as portspec
 from pypod.network.ports import PortMapping
+from pypod.records import asdict, record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PASTA = "pasta"
 SLIRP4NETNS = "slirp4netns"
@@ -63,7 +63,7 @@ SLIRP_TAP = "tap0"
 _READY_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RootlessOptions:
     """What `--network pasta[:OPTS]` / `slirp4netns[:OPTS]` asked for."""
 
@@ -80,7 +80,7 @@ class RootlessOptions:
     binary: str = ""  # containers.conf network_cmd_path ("" = search for it)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RootlessNet:
     """A running helper; persist it with to_dict() to stop it from another process."""
 
@@ -347,9 +347,13 @@ def _slirp_argv(opts: RootlessOptions, netns_path: str, ready_fd: int, api: str)
 
 
 def _start_slirp(
-    opts: RootlessOptions, netns_path: str, run_dir: str, ports: Sequence[PortMapping]
+    opts: RootlessOptions,
+    netns_path: str,
+    run_dir: str,
+    ports: Sequence[PortMapping],
+    api_socket: bool = False,
 ) -> RootlessNet:
-    api = os.path.join(run_dir, "slirp4netns.sock") if ports else ""
+    api = os.path.join(run_dir, "slirp4netns.sock") if ports or api_socket else ""
     log_path = os.path.join(run_dir, "slirp4netns.log")
     if api:
         with contextlib.suppress(FileNotFoundError):
@@ -381,7 +385,7 @@ def _start_slirp(
     )
     try:
         for proto, host_ip, host_port, ctr_port in _expand(ports):
-            _add_hostfwd(api, proto, host_ip, host_port, ctr_port)
+            add_forward(api, proto, host_ip, host_port, ctr_port)
     except BaseException:
         _kill(net)
         raise
@@ -404,16 +408,38 @@ def _wait_ready(fd: int, pid: int, argv: list[str], log_path: str) -> None:
     raise CommandFailed(argv, status, tail or "slirp4netns did not become ready")
 
 
-def _add_hostfwd(api: str, proto: str, host_ip: str, host_port: int, ctr_port: int) -> None:
-    request = {
-        "execute": "add_hostfwd",
-        "arguments": {
-            "proto": proto,
-            "host_addr": host_ip or "0.0.0.0",
-            "host_port": host_port,
-            "guest_port": ctr_port,
-        },
+def add_forward(
+    api: str, proto: str, host_ip: str, host_port: int, guest_port: int, guest_addr: str = ""
+) -> None:
+    """Ask a running slirp4netns (its API socket) to forward a host port into its namespace."""
+    args: dict[str, Any] = {
+        "proto": proto,
+        "host_addr": host_ip or "0.0.0.0",
+        "host_port": host_port,
+        "guest_port": guest_port,
     }
+    if guest_addr:
+        args["guest_addr"] = guest_addr
+    answer = _api_call(api, {"execute": "add_hostfwd", "arguments": args})
+    if "error" in answer:
+        desc = answer["error"].get("desc", answer["error"])
+        raise PypodError(f"failed to expose ports via slirp4netns: {desc}")
+
+
+def remove_forwards(api: str, wanted: set[tuple[str, str, int]]) -> None:
+    """Remove the forwards matching (proto, host_ip or "0.0.0.0", host_port)."""
+    listed = _api_call(api, {"execute": "list_hostfwd"})
+    for entry in (listed.get("return") or {}).get("entries") or ():
+        key = (entry.get("proto"), entry.get("host_addr"), entry.get("host_port"))
+        if key in wanted:
+            answer = _api_call(
+                api, {"execute": "remove_hostfwd", "arguments": {"id": entry.get("id")}}
+            )
+            if "error" in answer:
+                log.warning("slirp4netns remove_hostfwd %s: %s", key, answer["error"])
+
+
+def _api_call(api: str, request: Mapping[str, Any]) -> dict[str, Any]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(10)
         s.connect(api)
@@ -425,10 +451,8 @@ def _add_hostfwd(api: str, proto: str, host_ip: str, host_port: int, ctr_port: i
     try:
         answer = json.loads(reply)
     except ValueError as exc:
-        raise PypodError(f"slirp4netns answered {reply[:200]!r} to add_hostfwd") from exc
-    if "error" in answer:
-        desc = answer["error"].get("desc", answer["error"])
-        raise PypodError(f"failed to expose ports via slirp4netns: {desc}")
+        raise PypodError(f"slirp4netns answered {reply[:200]!r} to {request['execute']}") from exc
+    return answer if isinstance(answer, dict) else {}
 
 
 # --- start and stop ----
@@ -444,9 +468,12 @@ def start(
     netns_path: str,
     run_dir: str,
     ports: Sequence[PortMapping] = (),
+    api_socket: bool = False,
 ) -> RootlessNet:
     """Connect the namespace at netns_path and forward ports; returns once traffic flows.
-    run_dir (the container's run directory) holds the helper's pid file, socket and log."""
+    run_dir (the container's run directory) holds the helper's pid file, socket and log.
+    api_socket: slirp4netns listens on run_dir/slirp4netns.sock even without ports (the
+    rootless network namespace adds forwards later, see rootless_netns.py)."""
     if opts.mode not in MODES:
         raise InvalidArgument(f"unknown rootless network mode {opts.mode!r}")
     if not netns.is_netns(netns_path):
@@ -458,7 +485,7 @@ def start(
     if opts.mode == PASTA:
         net = _start_pasta(opts, netns_path, run_dir, ports)
     else:
-        net = _start_slirp(opts, netns_path, run_dir, ports)
+        net = _start_slirp(opts, netns_path, run_dir, ports, api_socket)
     log.debug("%s (pid %d) serves %s", net.mode, net.pid, netns_path)
     return net
 

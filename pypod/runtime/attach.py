@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import select
 import signal
@@ -28,8 +27,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pypod.errors import InvalidArgument, PypodError
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 STDIN, STDOUT, STDERR = 1, 2, 3
 DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"

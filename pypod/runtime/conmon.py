@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import select
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pypod.errors import PypodError
 from pypod.host import processes
+from pypod.log import DEBUG, INFO, WARNING, get_logger, level
+from pypod.records import record
 from pypod.runtime import exits
 from pypod.runtime.errors import RuntimeFailed, RuntimeGone, translate
 from pypod.runtime.types import Created, CreateOptions, ExecOptions, RuntimeState
@@ -32,7 +32,7 @@ from pypod.runtime.types import Created, CreateOptions, ExecOptions, RuntimeStat
 if TYPE_CHECKING:
     from pypod.runtime.attach import Attach
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYNC_TIMEOUT_S = 240.0  # libpod's create timeout: a runtime that hangs longer is broken
 _PASSED_ENV = ("LANG", "HOME", "XDG_RUNTIME_DIR", "CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF",
@@ -40,7 +40,7 @@ _PASSED_ENV = ("LANG", "HOME", "XDG_RUNTIME_DIR", "CONTAINERS_CONF", "CONTAINERS
 _ROOTLESS_ENV = ("_PYPOD_ROOTLESS_UID", "_PYPOD_ROOTLESS_GID")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _Conmon:
     proc: Any  # subprocess.Popen of conmon's first process (it exits once it has forked)
     sync_r: int
@@ -427,12 +427,12 @@ def _sync_data(msg: dict[str, Any] | None) -> int | None:
 
 
 def _conmon_log_level() -> str:
-    level = logging.getLogger("pypod").getEffectiveLevel()
-    if level <= logging.DEBUG:
+    current = level()
+    if current <= DEBUG:
         return "debug"
-    if level <= logging.INFO:
+    if current <= INFO:
         return "info"
-    return "warning" if level <= logging.WARNING else "error"
+    return "warning" if current <= WARNING else "error"
 
 
 def find_conmon(requested: str | None, candidates: tuple[str, ...]) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass
+
+from pypod.records import record
 
 _POLL_FIRST_S = 0.0005  # conmon writes the file within ~1 ms of the exit: look early
 _POLL_MAX_S = 0.05
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExitInfo:
     code: int  # the process's exit status; 128+N for a signal; -1 when conmon timed it out
     oom_killed: bool = False

@@ -18,13 +18,14 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from pypod.records import record
 
 _FOLLOW_POLL_S = 0.05
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LogLine:
     time_ns: int  # unix time in nanoseconds, of the line's last record
     stream: str  # stdout | stderr
@@ -38,7 +39,7 @@ class LogLine:
         return prefix + self.text + (b"" if self.partial else b"\n")
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class _Record:
     time_ns: int
     stamp: str

@@ -8,17 +8,17 @@ to runc and says why; an explicit choice is honoured and fails later with crun's
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import cache
 
 from pypod.errors import InvalidArgument
 from pypod.host import processes
 from pypod.host.cgroups import Layout, detect
+from pypod.records import record
 
 KNOWN = ("crun", "runc", "kata", "runsc", "youki", "krun", "crun-wasm")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RuntimeChoice:
     name: str
     path: str

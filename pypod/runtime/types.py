@@ -8,11 +8,12 @@ function (errors.py). Implemented by conmon.ConmonRuntime for runc and crun.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pypod.records import field, record
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class CreateOptions:
     """Everything conmon needs to create (not start) a container from a bundle."""
 
@@ -36,13 +37,13 @@ class CreateOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Created:
     pid: int  # the container's init pid
     conmon_pid: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RuntimeState:
     """From `runc state` (JSON): status is created | running | paused | stopped."""
 
@@ -50,7 +51,7 @@ class RuntimeState:
     pid: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExecOptions:
     container_id: str
     session_id: str

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 from typing import TYPE_CHECKING, BinaryIO
 
 from pypod.errors import ContainerNotFound, StorageError
+from pypod.log import get_logger
 from pypod.storage import staging
 from pypod.storage.drivers.mount import MountCounts
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from pypod.storage.store import Store
     from pypod.storage.types import Layer
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 USER_PREFIX = "container:"
 _META = "layer.json"

@@ -17,9 +17,9 @@ import io
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO, cast
 
+from pypod.records import record
 from pypod.storage.changes import (
     WHITEOUT_OPAQUE,
     WHITEOUT_PREFIX,
@@ -74,7 +74,7 @@ def as_file(chunks: Iterator[bytes]) -> BinaryIO:
     return cast(BinaryIO, io.BufferedReader(_ChunkFile(chunks), CHUNK))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Entry:
     """One tar member to write. `source` is the file whose contents follow (regular files)."""
 

@@ -15,17 +15,17 @@ overlay mount uses userxattr); with "vfs" they delete from the copied parent tre
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 
 from pypod.errors import StorageError, UnsafeArchive
+from pypod.log import get_logger
+from pypod.records import record
 from pypod.storage import tarstream as ts
 from pypod.storage.tarsplit import SplitWriter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 WHITEOUT_PREFIX = ".wh."
 WHITEOUT_META = ".wh..wh."
@@ -49,14 +49,14 @@ def _read_umask() -> int:
 _MAX_SYMLINKS = 40
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExtractOptions:
     whiteout_format: str = "overlay"  # "overlay" | "vfs"
     opaque_xattr: str = "trusted.overlay.opaque"
     ignore_chown_errors: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExtractResult:
     digest: str  # "sha256:..." of the whole stream
     size: int

@@ -8,12 +8,13 @@ belong to the open file, so two threads of one process exclude each other too.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-log = logging.getLogger(__name__)
+from pypod.log import get_logger
+
+log = get_logger(__name__)
 
 
 @contextmanager

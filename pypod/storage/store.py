@@ -11,7 +11,6 @@ tmp/<pid>-<random>/ (staging), locks/<id>.lock. Images (config, manifests) live 
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -19,13 +18,14 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import BinaryIO
 
 from pypod.errors import IntegrityError, LayerNotFound, StorageError
+from pypod.log import get_logger
 from pypod.storage import db as dbm
 from pypod.storage import images as imgs
 from pypod.storage import staging
 from pypod.storage.drivers import Driver, open_driver, parse_options
 from pypod.storage.types import Image, Layer
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 HOLD_KIND = "write"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pypod.records import field, record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Layer:
     id: str  # chain id hex (64 chars), so identical stacks are stored once
     parent: str | None
@@ -16,7 +16,7 @@ class Layer:
     created: float = 0.0  # unix time
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Image:
     id: str  # sha256 hex of the config blob
     names: tuple[str, ...]  # fully-qualified "registry/repo:tag" names

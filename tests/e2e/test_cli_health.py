@@ -76,14 +76,44 @@ def test_healthcheck_errors(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F
 
 
 def test_healthcheck_start_period_and_timeout(pypod: Pypod, busybox: str) -> None:
-    pypod("run", "-d", "--name", "sp", "--health-cmd", "false", "--health-interval", "0",
-          "--health-start-period", "60s", "--health-retries", "1", busybox, "sleep", "300")
+    pypod(
+        "run",
+        "-d",
+        "--name",
+        "sp",
+        "--health-cmd",
+        "false",
+        "--health-interval",
+        "0",
+        "--health-start-period",
+        "60s",
+        "--health-retries",
+        "1",
+        busybox,
+        "sleep",
+        "300",
+    )
     r = pypod("healthcheck", "run", "sp", check=False)
     assert (r.rc, r.stdout) == (1, "starting\n"), r
     h = _health(pypod, "sp")
     assert h["Status"] == "starting" and h["FailingStreak"] == 0 and len(h["Log"]) == 1
-    pypod("run", "-d", "--name", "slow", "--health-cmd", "sleep 30", "--health-timeout", "1s",
-          "--health-interval", "disable", "--health-retries", "1", busybox, "sleep", "300")
+    pypod(
+        "run",
+        "-d",
+        "--name",
+        "slow",
+        "--health-cmd",
+        "sleep 30",
+        "--health-timeout",
+        "1s",
+        "--health-interval",
+        "disable",
+        "--health-retries",
+        "1",
+        busybox,
+        "sleep",
+        "300",
+    )
     r = pypod("healthcheck", "run", "slow", check=False, timeout=20)
     assert (r.rc, r.stdout) == (1, "unhealthy\n"), r
     h = _health(pypod, "slow")
@@ -93,8 +123,23 @@ def test_healthcheck_start_period_and_timeout(pypod: Pypod, busybox: str) -> Non
 
 
 def test_health_on_failure_kill(pypod: Pypod, busybox: str) -> None:
-    pypod("run", "-d", "--name", "k", "--health-cmd", "false", "--health-interval", "1s",
-          "--health-retries", "1", "--health-on-failure", "kill", busybox, "sleep", "300")
+    pypod(
+        "run",
+        "-d",
+        "--name",
+        "k",
+        "--health-cmd",
+        "false",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+        "--health-on-failure",
+        "kill",
+        busybox,
+        "sleep",
+        "300",
+    )
 
     def exited() -> bool:
         return pypod("inspect", "--format", "{{.State.Status}}", "k").stdout.strip() == "exited"

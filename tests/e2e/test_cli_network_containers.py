@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from pypod.core.etcfiles import host_ipv4
 from tests.e2e.network_helpers import bridge_name, free_subnet, isolation_exclusive
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 
@@ -212,41 +211,20 @@ def test_default_network_container_mode_and_etc_files(pypod: Pypod, busybox: str
     assert "eth0" not in r.stdout
 
 
-def _busybox_nc_udp() -> bool:
-    """The test image is the host's busybox-static: does its nc have -u?"""
-    r = subprocess.run(["busybox", "nc", "--help"], capture_output=True, text=True, check=False)
-    return "\t-u" in r.stdout + r.stderr
-
-
 def test_udp_published_port(pypod: Pypod, busybox: str) -> None:
-    """The forwarding rules exist (and go); traffic only where busybox's nc speaks UDP
-    (Debian's busybox-static has no -u)."""
+    """The UDP forwarding rules exist and go with the container (traffic both ways:
+    test_net_udp.py, busybox has no UDP server)."""
     net = _net(pypod, "u" + os.urandom(3).hex())
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     pypod("run", "-d", "--name", "u", "--network", net, "-p", f"{port}:5353/udp", busybox,
-          "sh", "-c", "nc -u -l -p 5353 > /tmp/got; sleep 100")  # fmt: skip
+          "sleep", "100")  # fmt: skip
     assert pypod("port", "u").stdout == f"5353/udp -> 0.0.0.0:{port}\n"
     rules = _host_state("")[1]
     assert f"-p udp -m udp --dport {port} " in rules
-    has_udp = _busybox_nc_udp()
-    got = ""
-    if has_udp:
-        # the host's own address: a datagram from 127.0.0.1 cannot leave loopback after DNAT
-        host_ip = host_ipv4() or "127.0.0.1"
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            for _ in range(50):
-                s.sendto(b"ping-udp\n", (host_ip, port))
-                got = pypod("exec", "u", "cat", "/tmp/got", check=False).stdout
-                if got:
-                    break
-                time.sleep(0.1)
     pypod("rm", "-f", "-t", "0", "u")
     assert f"--dport {port} " not in _host_state("")[1]
-    if not has_udp:
-        pytest.skip("busybox nc has no UDP mode here (rules checked only)")
-    assert got.startswith("ping-udp")
 
 
 def test_teardown_after_conmon_and_container_died(

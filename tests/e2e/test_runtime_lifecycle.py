@@ -52,7 +52,8 @@ def test_create_start_log_and_exit_code(sandbox: Sandbox) -> None:
         first = f.readline().split(" ")
     assert first[1:3] == ["stdout", "F"] and first[0][10] == "T"
     deadline = time.monotonic() + 10
-    while not os.path.exists(marker) and time.monotonic() < deadline:
+    # the shell creates the file before it writes to it
+    while not (os.path.exists(marker) and os.path.getsize(marker)) and time.monotonic() < deadline:
         time.sleep(0.02)
     with open(marker, encoding="ascii") as f:
         assert f.read().strip() == "cleanup"

@@ -55,6 +55,10 @@ _NOT_FOR_IMAGES = (
     "fnmatch",
 )
 
+# Never loaded by any command's start-up (they cost 4-10 ms each: pypod.cli.parser,
+# pypod.records and pypod.log replace them), nor by the container commands below.
+_NOT_AT_START = ("argparse", "dataclasses", "logging", "threading")
+
 
 def _modules(*args: str) -> tuple[str, set[str]]:
     proc = subprocess.run(
@@ -75,8 +79,19 @@ def test_images_loads_only_the_listing(pypod, store, tmp_path):
     pypod("tag", "localhost/lazy:1", "localhost/lazy:2")
     out, mods = _modules(*store.global_flags(), "images")
     assert "localhost/lazy" in out and out.count("\n") == 3  # the header and two tags
-    assert sorted(m for m in _NOT_FOR_IMAGES if m in mods) == []
+    assert sorted(m for m in _NOT_FOR_IMAGES + _NOT_AT_START if m in mods) == []
     assert "pypod.domain.images_list" in mods
+
+
+def test_container_commands_skip_the_heavy_stdlib(pypod, store, busybox):
+    """run --rm (the whole foreground lifecycle), ps and inspect."""
+    out, mods = _modules(*store.global_flags(), "run", "--rm", "--network", "none", busybox, "true")
+    assert sorted(m for m in ("argparse", "dataclasses", "logging", "ipaddress") if m in mods) == []
+    pypod("create", "--name", "lazy-ps", busybox, "true")
+    for args in (("ps", "-a"), ("inspect", "lazy-ps")):
+        out, mods = _modules(*store.global_flags(), *args)
+        assert "lazy-ps" in out
+        assert sorted(m for m in _NOT_AT_START if m in mods) == []
 
 
 def test_images_with_a_template_uses_the_engine(pypod, store, tmp_path):

@@ -28,8 +28,9 @@ FUSE = "overlay.mount_program=/usr/bin/fuse-overlayfs"
 
 # Runs inside the namespace: store the layers, replay their diffs, mount the image, report.
 STORE_SCRIPT = r"""
-import hashlib, io, json, logging, os, stat, sys
-logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+import hashlib, io, json, os, stat, sys
+from pypod import log
+log.configure("debug")
 from pypod.storage.db import chain_ids
 from pypod.storage.store import Store
 

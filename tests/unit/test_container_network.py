@@ -8,6 +8,7 @@ import pytest
 from pypod.core.model import ContainerConfig
 from pypod.errors import InvalidArgument
 from pypod.local import container_network as cn
+from pypod.local import network_choice as choice
 
 
 @pytest.mark.parametrize(
@@ -23,16 +24,16 @@ from pypod.local import container_network as cn
     ],
 )
 def test_split_networks(value: str, expected: list) -> None:
-    assert cn._split_networks(value) == expected
+    assert choice._split_networks(value) == expected
 
 
 def test_attachment_options() -> None:
-    att = cn._attachment("n", ["ip=10.1.0.5", "alias=x", "alias=y", "mac=02:00:00:00:00:01",
-                               "interface_name=eth7"])  # fmt: skip
+    att = choice._attachment("n", ["ip=10.1.0.5", "alias=x", "alias=y", "mac=02:00:00:00:00:01",
+                                   "interface_name=eth7"])  # fmt: skip
     assert att == {"aliases": ["x", "y"], "static_ips": ["10.1.0.5"],
                    "static_mac": "02:00:00:00:00:01", "interface_name": "eth7"}  # fmt: skip
     with pytest.raises(InvalidArgument, match="unknown network option"):
-        cn._attachment("n", ["bogus=1"])
+        choice._attachment("n", ["bogus=1"])
 
 
 def test_port_reports() -> None:

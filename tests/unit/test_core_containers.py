@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import time
 
 import pytest
 
+from pypod import records
 from pypod.core.containers import ContainerStore
 from pypod.core.db import SCHEMA_VERSION, StateDB
 from pypod.core.model import ContainerConfig, ContainerState, Mount, Status, VolumeConfig
@@ -55,7 +55,7 @@ def test_duplicate_name_and_id(cs):
     with pytest.raises(NameInUse, match='the container name "dup" is already in use'):
         cs.create(config("dup"), ContainerState())
     with pytest.raises(Conflict):
-        cs.create(dataclasses.replace(c, name="other"), ContainerState())
+        cs.create(records.replace(c, name="other"), ContainerState())
 
 
 def test_random_name_retries_on_collision(cs):
@@ -110,9 +110,9 @@ def test_set_config_renames_and_reindexes(cs):
     cs.create(a, ContainerState())
     cs.create(b, ContainerState())
     with pytest.raises(NameInUse):
-        cs.set_config(dataclasses.replace(a, name="two"))
+        cs.set_config(records.replace(a, name="two"))
     cs.set_config(
-        dataclasses.replace(
+        records.replace(
             a,
             name="renamed",
             mounts=(Mount(type="volume", source="v2", destination="/x"),),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_start import AttachRequest
 from pypod.errors import InvalidArgument
 
@@ -22,7 +20,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("--detach-keys", kind="[a-Z]", default=None,
            help="Select the key sequence for detaching a container")  # fmt: skip
     p.flag("-l", "--latest", action="store_true", help="Act on the latest container")
@@ -31,7 +29,7 @@ def configure(p: Parser) -> None:
                 default=True)  # fmt: skip
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
         if names:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.containers_ops import CommitRequest
 from pypod.errors import InvalidArgument
@@ -26,7 +24,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag(
         "-a", "--author", kind="string", default="", help="Set the author for the image committed"
     )
@@ -59,7 +57,7 @@ def configure(p: Parser) -> None:
     p.bool_flag("-s", "--squash", help="squash newly built layers into a single new layer")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not 1 <= len(args.args) <= 2:
         raise InvalidArgument(
             f"requires at least 1 and at most 2 arg(s), only received {len(args.args)}"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_start import CleanupRequest
 from pypod.errors import InvalidArgument, PypodError
 
@@ -24,7 +22,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Cleans up all containers")
     p.flag("--exec", kind="string", default="", help="Clean up the given exec session")
     p.flag("-l", "--latest", action="store_true", help="Act on the latest container")
@@ -32,7 +30,7 @@ def configure(p: Parser) -> None:
     p.flag("--rmi", action="store_true", help="After cleanup, remove the image entirely")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
         from pypod.cli.container_targets import latest_id

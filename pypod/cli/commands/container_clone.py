@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.commands.update import add_resource_flags, resource_fields
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import CloneRequest, UpdateRequest
 from pypod.errors import InvalidArgument
 
@@ -21,14 +19,14 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.bool_flag("--destroy", help="destroy the original container")
     p.flag("--name", kind="string", default="", help="Assign a name to the container")
     p.bool_flag("--run", help="run the new container")
     add_resource_flags(p)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not 1 <= len(args.args) <= 3:
         raise InvalidArgument(
             f"requires at least 1 and at most 3 arg(s), only received {len(args.args)}"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = (
@@ -21,7 +19,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "--external",
         action="store_true",
@@ -29,7 +27,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.names) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.names)}")
     return 0 if ctx.engine.containers.exists(args.names[0]) else 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli.commands.image_inspect import print_docs, raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
 
 DESCRIPTION = "Displays the configuration of a container."
@@ -19,7 +18,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "-f",
         "--format",
@@ -46,7 +45,7 @@ def inspect_containers(
     return docs, errors
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
         if names:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "podman container prune\n\n  Removes all non running containers"
 USAGE = "[options]"
@@ -38,7 +37,7 @@ def confirm(question: str) -> bool:
     return answer in ("y", "yes")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.force and not confirm(
         "WARNING! This will remove all non running containers.\nAre you sure you want to "
         "continue? [y/N] "

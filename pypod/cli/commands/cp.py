@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import CopyRequest
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = (
     "Copy the contents of SRC_PATH to the DEST_PATH.\n\n"
-    "  You can copy from the container's file system to the local machine or the reverse, "
-    "from the local filesystem to the container. If - is specified for either the SRC_PATH or "
-    "DEST_PATH, you can also stream a tar archive from STDIN or to STDOUT. The CONTAINER can "
-    "be a running or stopped container. The SRC_PATH or DEST_PATH can be a file or a directory."
+    "Either path may be on the host or in a container (CONTAINER:PATH), running or stopped; "
+    "both may be in containers, and the files then go straight from one to the other. A file "
+    "or a directory can be copied; with - as SRC_PATH a tar archive is read from stdin, with - "
+    "as DEST_PATH one is written to stdout."
 )
 USAGE = "[options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH"
 EXAMPLES = (
     "pypod cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH",
     "pypod cp /tmp/a.txt ctr:/tmp",
     "pypod cp ctr:/tmp/a.txt -",
+    "pypod cp ctr1:/etc/hosts ctr2:/tmp/hosts",
 )
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("paths", nargs="*", help=SUPPRESS)
     p.bool_flag(
         "-a",
         "--archive",
@@ -39,7 +38,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.paths) != 2:
         raise InvalidArgument(f"accepts 2 arg(s), received {len(args.paths)}")
     ctx.engine.containers.copy(

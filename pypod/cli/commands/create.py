@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.container_flags import add_create_flags, create_request, lazy_progress
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = (
     "Creates a new container from the given image or storage and prepares it for running the "
@@ -29,7 +28,7 @@ def configure(p: Parser) -> None:
     add_create_flags(p, run=False)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     req = create_request(args, sys.argv[1:], lazy_progress(args.quiet))
     report = ctx.engine.containers.create(req)
     for warning in report.warnings:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = (
@@ -20,7 +19,7 @@ _KINDS = {"A": "added", "C": "changed", "D": "deleted"}
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("--format", kind="string", default="", help="Change the output format (json)")
     p.flag(
         "-l",
@@ -30,7 +29,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.names) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.names)}")
     if args.format not in ("", "json"):

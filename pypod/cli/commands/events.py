@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import EventsRequest
 
 DESCRIPTION = (
@@ -29,7 +28,7 @@ def configure(p: Parser) -> None:
     p.flag("--format", kind="string", default="", help="format the output using a Go template")
     p.bool_flag("--no-trunc", default=True, help="do not truncate the output (default true)")
     p.flag("--since", kind="string", default="", help="show all events created since timestamp")
-    p.bool_flag("--stream", default=True, help=argparse.SUPPRESS)
+    p.bool_flag("--stream", default=True, help=SUPPRESS)
     p.flag("--until", kind="string", default="", help="show all events until timestamp")
 
 
@@ -63,7 +62,7 @@ def to_text(doc: dict[str, Any]) -> str:
     return f"{head} {name}" if name else head
 
 
-def _request(args: argparse.Namespace) -> EventsRequest:
+def _request(args: Namespace) -> EventsRequest:
     from pypod.cli.commands.logs import parse_time
 
     return EventsRequest(
@@ -74,7 +73,7 @@ def _request(args: argparse.Namespace) -> EventsRequest:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli import output
 
     req = _request(args)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import REMAINDER, Parser
+from pypod.cli.parser import REMAINDER, SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import ExecRequest
 from pypod.errors import InvalidArgument
 
@@ -21,7 +19,7 @@ INTERMIXED = False  # everything after the container belongs to the command
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs=REMAINDER, help=argparse.SUPPRESS)
+    p.add_argument("args", nargs=REMAINDER, help=SUPPRESS)
     p.flag(
         "-d",
         "--detach",
@@ -91,7 +89,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     rest = list(args.args)
     if rest[:1] == ["--"]:
         rest = rest[1:]

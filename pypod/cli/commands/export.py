@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = (
@@ -16,7 +14,7 @@ EXAMPLES = ("pypod export ctrID > myCtr.tar", 'pypod export --output="myCtr.tar"
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "-o",
         "--output",
@@ -26,7 +24,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.names) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.names)}")
     ctx.engine.containers.export(args.names[0], args.output or None)

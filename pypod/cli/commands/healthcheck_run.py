@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "run the health check of a container"
@@ -15,10 +13,10 @@ EXAMPLES = ("pypod healthcheck run mywebapp",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("container", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("container", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     """Exit 0 when healthy; the status and exit 1 when the check failed (Podman's rule)."""
     if len(args.container) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.container)}")

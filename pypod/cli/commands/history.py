@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_detail import HistoryEntry
 from pypod.errors import InvalidArgument
 
@@ -25,13 +24,13 @@ _CREATED_BY_WIDTH = 45
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("image", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("image", nargs="*", help=SUPPRESS)
     p.flag("--format", kind="string", default="", help="Change the output to JSON or a Go template")
     p.bool_flag(
         "-H", "--human", default=True, help="Display sizes and dates in human readable format"
     )
     p.flag("--no-trunc", action="store_true", help="Do not truncate the output")
-    p.flag("--notruncate", dest="no_trunc", action="store_true", help=argparse.SUPPRESS)
+    p.flag("--notruncate", dest="no_trunc", action="store_true", help=SUPPRESS)
     p.flag("-q", "--quiet", action="store_true", help="Display the numeric IDs only")
 
 
@@ -39,7 +38,7 @@ def _rfc3339(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _row(e: HistoryEntry, args: argparse.Namespace) -> dict[str, Any]:
+def _row(e: HistoryEntry, args: Namespace) -> dict[str, Any]:
     from pypod.format.units import human_size, time_ago
 
     ident = e.id if e.id == "<missing>" or args.no_trunc else e.id[:12]
@@ -70,7 +69,7 @@ def _json(e: HistoryEntry) -> dict[str, Any]:
     }
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.image) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.image)}")
     entries = ctx.engine.images.history(args.image[0])

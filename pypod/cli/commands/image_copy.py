@@ -3,11 +3,9 @@ unless one side is containers-storage:. A name without a transport is docker://N
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
 from pypod.cli.image_flags import registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_transfer import CopyRequest
 from pypod.errors import InvalidArgument
@@ -24,7 +22,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("refs", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("refs", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Copy all images of a manifest list")
     p.flag("--authfile", kind="string", help="path of the authentication file")
     p.flag("--src-creds", kind="USERNAME[:PASSWORD]", help="Credentials for the source registry")
@@ -58,8 +56,8 @@ def configure(p: Parser) -> None:
     )
 
 
-def _opts(args: argparse.Namespace, side: str):
-    ns = argparse.Namespace(
+def _opts(args: Namespace, side: str):
+    ns = Namespace(
         tls_verify=getattr(args, f"{side}_tls_verify"),
         creds=getattr(args, f"{side}_creds"),
         authfile=args.authfile,
@@ -68,7 +66,7 @@ def _opts(args: argparse.Namespace, side: str):
     return registry_options(ns)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.refs) != 2:
         raise InvalidArgument(f"Exactly two arguments expected, received {len(args.refs)}")
     report = ctx.engine.images.copy(

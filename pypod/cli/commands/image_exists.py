@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """If the named image exists in local storage, pypod image exists exits with 0,
@@ -15,10 +13,10 @@ EXAMPLES = ("pypod image exists ID", "pypod image exists IMAGE && pypod pull IMA
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("image", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("image", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.image) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.image)}")
     return 0 if ctx.engine.images.exists(args.image[0]) else 1

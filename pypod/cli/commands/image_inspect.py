@@ -5,14 +5,13 @@ pulling, in `skopeo inspect`'s format (Podman has no such mode; pypod adds it)."
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, PypodError
 
 DESCRIPTION = """Displays the low-level information of an image identified by name or ID.
@@ -36,7 +35,7 @@ _TRANSPORTS = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag(
         "-f",
         "--format",
@@ -81,7 +80,7 @@ def raise_errors(errors: list[PypodError]) -> None:
     raise err
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.images:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     remote = [n for n in args.images if n.startswith(_TRANSPORTS)]

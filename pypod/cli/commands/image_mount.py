@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.commands.image_inspect import raise_all
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 
 DESCRIPTION = """Mounts an image's root filesystem read-only and prints its location.
 
@@ -22,7 +20,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Mount all images")
     p.flag(
         "--format",
@@ -32,7 +30,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     images = ctx.engine.images
     if not args.images and not args.all:
         mounts = images.mounted()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_remove import PruneRequest
 from pypod.errors import InvalidArgument
 
@@ -27,7 +26,7 @@ def configure(p: Parser) -> None:
         action="store_true",
         help="Remove all images not in use by containers, not just dangling ones",
     )
-    p.flag("--external", action="store_true", help=argparse.SUPPRESS)
+    p.flag("--external", action="store_true", help=SUPPRESS)
     p.flag(
         "--filter",
         kind="stringArray",
@@ -45,7 +44,7 @@ def confirm(warning: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.external:
         raise InvalidArgument("--external is not supported: pypod has no external containers")
     if not args.force and not confirm(_ALL if args.all else _DANGLING):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_detail import ImageTree
 from pypod.errors import InvalidArgument
 
@@ -16,7 +14,7 @@ EXAMPLES = ("pypod image tree alpine:latest", "pypod image tree --whatrequires a
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("image", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("image", nargs="*", help=SUPPRESS)
     p.flag(
         "--whatrequires",
         action="store_true",
@@ -62,7 +60,7 @@ def render(tree: ImageTree, what_requires: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.image) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.image)}")
     tree = ctx.engine.images.tree(args.image[0], args.whatrequires)

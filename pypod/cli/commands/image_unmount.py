@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.commands.image_inspect import raise_all
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Image storage increments a mount counter each time an image is mounted.
@@ -24,7 +22,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Unmount all of the currently mounted images")
     p.flag(
         "-f",
@@ -34,7 +32,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.all and args.images:
         raise InvalidArgument(
             "when using the --all switch, you may not pass any image names or IDs"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_list import ImageRow, ImageSummary, ListRequest
 
 DESCRIPTION = "Lists images previously pulled to the system or created on the system."
@@ -28,7 +27,7 @@ HEADERS = {
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("image", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("image", nargs="?", help=SUPPRESS)
     p.flag(
         "-a",
         "--all",
@@ -119,7 +118,7 @@ def _row(r: ImageRow, no_trunc: bool) -> dict[str, Any]:
     }
 
 
-def _default_format(args: argparse.Namespace) -> str:
+def _default_format(args: Namespace) -> str:
     cols = ["{{.Repository}}", "{{.Tag}}"]
     if args.digests:
         cols.append("{{.Digest}}")
@@ -129,7 +128,7 @@ def _default_format(args: argparse.Namespace) -> str:
     return "table " + "\t".join(cols)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     filters = [f for spec in args.filter for f in spec.split(",") if f] if args.filter else []
     if args.image:
         filters.append(f"reference={args.image}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_options import Platform
 from pypod.domain.images_transfer import ImportRequest
@@ -27,7 +26,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag("--arch", kind="string", default="", help="Set the architecture of the imported image")
     p.flag(
         "-c",
@@ -49,7 +48,7 @@ def configure(p: Parser) -> None:
     p.flag("--variant", kind="string", default="", help="Set the variant of the imported image")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not 1 <= len(args.args) <= 2:
         raise InvalidArgument(
             "need to give the path to the tarball, or must specify a tarball of '-' for stdin"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, PypodError
 
 DESCRIPTION = (
@@ -19,12 +18,12 @@ EXAMPLES = ("pypod init 3c45ef19d893", "pypod init test1")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Initialize all containers")
     p.flag("-l", "--latest", action="store_true", help="Act on the latest container")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
         from pypod.cli.container_targets import latest_id

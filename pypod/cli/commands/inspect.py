@@ -5,12 +5,11 @@ Podman does."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli.commands.image_inspect import print_docs, raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, NotFound, PypodError
 
 DESCRIPTION = "Displays the low-level information on an object identified by name or ID."
@@ -24,7 +23,7 @@ _TYPES = ("all", "container", "image", "network", "pod", "volume")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "-f",
         "--format",
@@ -40,10 +39,10 @@ def configure(p: Parser) -> None:
         default="all",
         help='Specify inspect-object type ("image", "container" or "all") (default "all")',
     )
-    p.flag("-l", "--latest", action="store_true", help=argparse.SUPPRESS)
+    p.flag("-l", "--latest", action="store_true", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.type not in _TYPES:
         raise InvalidArgument(f"invalid type {args.type!r}: must be one of {', '.join(_TYPES)}")
     if not args.names:

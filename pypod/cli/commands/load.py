@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_transfer import LoadRequest
 from pypod.errors import InvalidArgument
@@ -18,7 +17,7 @@ EXAMPLES = ("pypod load -i fedora.tar", "pypod load < fedora.tar", "cat fedora.t
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("extra", nargs="*", help=SUPPRESS)
     p.flag(
         "-i",
         "--input",
@@ -29,7 +28,7 @@ def configure(p: Parser) -> None:
     p.flag("-q", "--quiet", action="store_true", help="Suppress the output")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.extra:
         raise InvalidArgument(f"accepts 0 arg(s), received {len(args.extra)}")
     source: object = args.input

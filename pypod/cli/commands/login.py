@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_registry import LoginRequest
 from pypod.errors import InvalidArgument
 
@@ -22,7 +21,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("registry", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("registry", nargs="*", help=SUPPRESS)
     add_registry_flags(p, creds=False)
     p.flag(
         "--get-login", action="store_true", help="Return the current login user for the registry"
@@ -44,7 +43,7 @@ def _ask(prompt: str, secret: bool) -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.registry) > 1:
         raise InvalidArgument("login accepts only one registry to login to")
     registry = args.registry[0] if args.registry else ""

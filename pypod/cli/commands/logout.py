@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_registry import LogoutRequest
 from pypod.errors import InvalidArgument
 
@@ -20,7 +18,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("registry", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("registry", nargs="*", help=SUPPRESS)
     p.flag(
         "-a",
         "--all",
@@ -30,7 +28,7 @@ def configure(p: Parser) -> None:
     p.flag("--authfile", kind="string", help="path of the authentication file")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.registry) > 1:
         raise InvalidArgument("logout accepts only one registry to logout from")
     registry = args.registry[0] if args.registry else ""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import LogsRequest
 from pypod.errors import InvalidArgument
 
@@ -27,7 +26,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("containers", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("containers", nargs="*", help=SUPPRESS)
     p.bool_flag("-f", "--follow", help="Follow log output.  The default is false")
     p.flag(
         "-l",
@@ -76,7 +75,7 @@ def parse_time(text: str) -> float | None:
     raise InvalidArgument(f"invalid time {text!r}: use RFC 3339, unix seconds or a duration")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.containers and not args.latest:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     req = LogsRequest(

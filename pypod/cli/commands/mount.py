@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 
 DESCRIPTION = (
     "podman mount\n  Lists all mounted containers mount points "
@@ -21,7 +20,7 @@ EXAMPLES = ("pypod mount", "pypod mount ctrID")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Mount all containers")
     p.flag(
         "--format",
@@ -38,7 +37,7 @@ def configure(p: Parser) -> None:
     p.flag("--no-trunc", action="store_true", help="Do not truncate output")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.all:
         names = [s.id for s in ctx.engine.containers.list(_all())]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Add container to a network"""
@@ -14,7 +12,7 @@ EXAMPLES = ("pypod network connect net1 web",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag(
         "--alias",
         kind="strings",
@@ -42,7 +40,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.args) != 2:
         raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
     aliases = [a for v in args.alias for a in v.split(",") if a]

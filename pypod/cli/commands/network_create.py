@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.networks import NetworkCreateRequest
 from pypod.errors import InvalidArgument
 
@@ -23,7 +21,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("name", nargs="*", help=SUPPRESS)
     p.flag("--disable-dns", action="store_true", help="disable dns plugin")
     p.flag("-d", "--driver", kind="string", default="bridge", help="driver to manage the network")
     p.flag(
@@ -66,7 +64,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands.volume_create import key_values
 
     if len(args.name) > 1:

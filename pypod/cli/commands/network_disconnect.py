@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Disconnect a container from a network"""
@@ -14,11 +12,11 @@ EXAMPLES = ("pypod network disconnect net1 web",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag("-f", "--force", action="store_true", help="force removal of container from network")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.args) != 2:
         raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
     ctx.engine.networks.disconnect(args.args[0], args.args[1])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, NetworkNotFound, PypodError
 
 DESCRIPTION = """Display the network configuration for one or more networks.
@@ -18,7 +17,7 @@ EXAMPLES = ("pypod network inspect podman", 'pypod network inspect -f "{{.Driver
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "-f",
         "--format",
@@ -28,7 +27,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands.image_inspect import raise_errors
     from pypod.cli.commands.network_ls import template_view
 

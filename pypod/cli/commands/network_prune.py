@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = """Prune unused networks: every network but the default one that no container
 uses. The command prompts for confirmation unless --force."""
@@ -28,7 +26,7 @@ def configure(p: Parser) -> None:
     p.flag("-f", "--force", action="store_true", help="do not prompt for confirmation")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     import sys
 
     from pypod.cli import output

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import Conflict, InvalidArgument, NetworkNotFound
 
 DESCRIPTION = """Remove networks.
@@ -18,7 +17,7 @@ EXAMPLES = ("pypod network rm podman1", "pypod network rm -f net1 net2")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-f", "--force", action="store_true", help="remove any containers using network")
     p.flag(
         "-t",
@@ -34,7 +33,7 @@ def raise_report_errors(reports: list[Any]) -> None:
     print_removed(reports, not_found=NetworkNotFound, in_use=Conflict)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.names:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     reports = ctx.engine.networks.remove(list(args.names), force=args.force, timeout_s=args.time)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Update an existing network: add or drop the DNS servers aardvark-dns forwards
@@ -18,7 +16,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("name", nargs="*", help=SUPPRESS)
     p.flag(
         "--dns-add",
         kind="stringArray",
@@ -35,7 +33,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.name) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.name)}")
     ctx.engine.networks.update(args.name[0], list(args.dns_add), list(args.dns_drop))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Create an exact copy of a pod and the containers within it."
@@ -15,13 +13,13 @@ EXAMPLES = ("pypod pod clone pod_name", "pypod pod clone --name copy pod_name")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("--name", "-n", kind="string", default="", help="name the new pod")
     p.flag("--destroy", action="store_true", help="destroy the original pod")
     p.flag("--start", action="store_true", help="start the new pod")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.names:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     new_name = args.name or (args.names[1] if len(args.names) > 1 else "")

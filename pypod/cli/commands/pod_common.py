@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.pods import PodReport, PodTargets
 from pypod.errors import PypodError
 
 
 def target_flags(p: Parser, verb: str, *, ignore: bool = False) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help=f"{verb} all pods")
     p.flag("-l", "--latest", action="store_true",
            help="Act on the latest pod podman is aware of")  # fmt: skip
@@ -22,7 +20,7 @@ def target_flags(p: Parser, verb: str, *, ignore: bool = False) -> None:
            help="Read the pod ID from the file")  # fmt: skip
 
 
-def targets(args: argparse.Namespace) -> PodTargets:
+def targets(args: Namespace) -> PodTargets:
     names = list(args.names)
     for path in getattr(args, "pod_id_file", []) or []:
         with open(path, encoding="ascii") as f:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.pods import PodCreateRequest
 
 DESCRIPTION = """After creating the pod, the pod ID is printed to stdout.
@@ -41,7 +39,7 @@ _LISTS = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("pod_name", nargs="?", default="", help=argparse.SUPPRESS)
+    p.add_argument("pod_name", nargs="?", default="", help=SUPPRESS)
     for names, text in _STRINGS:
         p.flag(*names, kind="string", default=None, help=text)
     for names, text in _LISTS:
@@ -56,7 +54,7 @@ def _commas(values: list[str]) -> tuple[str, ...]:
     return tuple(v for item in values for v in item.split(",") if v)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     import shlex
     import sys
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Display the configuration for a pod by name or id."
@@ -15,13 +13,13 @@ EXAMPLES = ("pypod pod inspect podID",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-f", "--format", kind="string", default="",
            help="Format the output to a Go template or json")  # fmt: skip
     p.flag("-l", "--latest", action="store_true", help="Act on the latest pod podman is aware of")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
     if args.latest:
         pods = ctx.engine.pods.list([])

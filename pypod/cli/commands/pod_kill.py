@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.commands.pod_common import print_reports, target_flags, targets
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Send the specified signal or SIGKILL to the containers of one or more pods."
 USAGE = "[options] POD [POD...]"
@@ -19,6 +17,6 @@ def configure(p: Parser) -> None:
            help='Signal to send to the containers in the pod (default "KILL")')  # fmt: skip
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     print_reports(ctx.engine.pods.kill(targets(args), signal=args.signal))
     return 0

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Fetch the logs of the containers of a pod (all of them, or --container)."
@@ -14,7 +12,7 @@ EXAMPLES = ("pypod pod logs mypod", "pypod pod logs -c ctrname -f mypod")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-c", "--container", kind="string", default="",
            help="Filter logs by container name or id which belongs to pod")  # fmt: skip
     p.flag("-f", "--follow", action="store_true", help="Follow log output")
@@ -28,7 +26,7 @@ def configure(p: Parser) -> None:
     p.flag("-t", "--timestamps", action="store_true", help="Output the timestamps in the log")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands import logs as ctr_logs
 
     if args.latest:
@@ -51,7 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ids = [cid]
     if not ids:
         return 0
-    ns = argparse.Namespace(
+    ns = Namespace(
         containers=ids, latest=False, follow=args.follow, since=args.since, until=args.until,
         tail=args.tail, timestamps=args.timestamps, names=args.show_names,
     )  # fmt: skip

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.commands.pod_common import print_reports, target_flags, targets
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Pause one or more pods (all their containers)."
 USAGE = "[options] POD [POD...]"
@@ -17,6 +15,6 @@ def configure(p: Parser) -> None:
     target_flags(p, "Pause")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     print_reports(ctx.engine.pods.pause(targets(args)))
     return 0

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.commands.pod_common import print_reports
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Remove all stopped pods and their containers."
 USAGE = "[options]"
@@ -18,7 +16,7 @@ def configure(p: Parser) -> None:
            help="Do not prompt for confirmation.  The default is false")  # fmt: skip
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.force:
         import sys
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.domain.pods import PodSummary
 from pypod.errors import InvalidArgument
 
@@ -71,7 +70,7 @@ def _json(s: PodSummary) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _default_format(args: argparse.Namespace) -> str:
+def _default_format(args: Namespace) -> str:
     cols = ["{{.Id}}", "{{.Name}}", "{{.Status}}", "{{.Created}}", "{{.InfraId}}"]
     if args.ctr_ids:
         cols.append("{{.ContainerIds}}")
@@ -96,7 +95,7 @@ def _sorted(pods: list[PodSummary], key: str) -> list[PodSummary]:
     return sorted(pods, key=keys[key])
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.quiet and args.format:
         raise InvalidArgument("quiet and format flags cannot be used together")
     pods = _sorted(ctx.engine.pods.list(list(args.filter)), args.sort)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.commands.pod_common import print_reports, target_flags, targets
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = """Remove one or more pods and their containers.
 
@@ -30,7 +28,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     t = targets(args)
     print_reports(ctx.engine.pods.remove(t, force=args.force, timeout_s=args.time))
     return 0

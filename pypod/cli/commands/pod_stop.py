@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.commands.pod_common import print_reports, target_flags, targets
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Stop one or more pods: their containers, the infra container last."
 USAGE = "[options] POD [POD...]"
@@ -25,6 +23,6 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     print_reports(ctx.engine.pods.stop(targets(args), timeout_s=args.time))
     return 0

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Display the running processes of the containers in a pod (ps(1) descriptors)."
@@ -15,11 +13,11 @@ EXAMPLES = ("pypod pod top podID", "pypod pod top podID pid seccomp args %C")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag("-l", "--latest", action="store_true", help="Act on the latest pod podman is aware of")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.format.report import tabwrite
 
     words = list(args.args)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 
 DESCRIPTION = (
     "List port mappings for the CONTAINER, or look up the "
@@ -17,7 +15,7 @@ EXAMPLES = ("pypod port --all", "pypod port ctrID 80/tcp")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Display port information for all containers")
     p.flag(
         "-l",
@@ -27,7 +25,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     name = args.args[0] if args.args else None
     for r in ctx.engine.containers.port(name, all=args.all):
         for p in r.ports:

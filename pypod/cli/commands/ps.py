@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import ContainerSummary, ListRequest
 from pypod.errors import InvalidArgument
 
@@ -83,7 +82,7 @@ def configure(p: Parser) -> None:
             '(default "created")'
         ),
     )
-    p.flag("--sync", action="store_true", help=argparse.SUPPRESS)
+    p.flag("--sync", action="store_true", help=SUPPRESS)
     p.flag(
         "-w",
         "--watch",
@@ -188,7 +187,7 @@ def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
     return doc
 
 
-def _default_format(args: argparse.Namespace) -> str:
+def _default_format(args: Namespace) -> str:
     cols = (
         "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
     )
@@ -199,7 +198,7 @@ def _default_format(args: argparse.Namespace) -> str:
     return "table " + cols
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.last >= 0 and args.latest:
         raise InvalidArgument("--last and --latest cannot be used together")
     if args.quiet and args.format:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_options import Platform, PullPolicy
 from pypod.domain.images_transfer import PullRequest
@@ -26,7 +24,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag(
         "-a",
         "--all-tags",
@@ -61,7 +59,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def platform_of(args: argparse.Namespace) -> Platform:
+def platform_of(args: Namespace) -> Platform:
     if args.platform:
         if args.os or args.arch:
             raise InvalidArgument("--platform option can not be specified with --arch or --os")
@@ -76,7 +74,7 @@ def platform_of(args: argparse.Namespace) -> Platform:
     return Platform(os=args.os, arch=args.arch, variant=args.variant)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.images:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     try:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_transfer import PushRequest
 from pypod.errors import InvalidArgument
@@ -23,7 +21,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
     add_registry_flags(p)
     p.flag("--compression-format", kind="string", default="", help="compression format to use")
     p.flag(
@@ -49,10 +47,10 @@ def configure(p: Parser) -> None:
         action="store_true",
         help="Discard any pre-existing signatures in the image",
     )
-    p.flag("--sign-by", kind="string", help=argparse.SUPPRESS)
+    p.flag("--sign-by", kind="string", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not 1 <= len(args.args) <= 2:
         raise InvalidArgument(f"accepts between 1 and 2 arg(s), received {len(args.args)}")
     if args.sign_by:

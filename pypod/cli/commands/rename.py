@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "The container to rename must exist; the new name must be free."
@@ -14,10 +12,10 @@ EXAMPLES = ("pypod rename containerA newName",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.args) != 2:
         raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
     ctx.engine.containers.rename(args.args[0], args.args[1])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.container_reports import print_ids
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import StopRequest
 
 DESCRIPTION = (
@@ -19,7 +17,7 @@ EXAMPLES = ("pypod restart -l", "pypod restart ff6cf1e5e77e 4f3c9e1f1e2a", "pypo
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Restart all non-running containers")
     p.flag(
         "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
@@ -35,7 +33,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     req = StopRequest(
         names=tuple(args.names), all=args.all, latest=args.latest, timeout_s=args.time
     )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.container_reports import print_ids
 from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.domain.containers_ops import RemoveRequest
 
 DESCRIPTION = (
@@ -66,7 +64,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     req = RemoveRequest(
         names=tuple(args.names),
         all=args.all,

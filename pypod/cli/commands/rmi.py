@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_remove import RemoveReport, RemoveRequest
 from pypod.errors import ImageInUse, ImageNotFound, PypodError
 
@@ -20,7 +18,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Remove all images")
     p.flag("-f", "--force", action="store_true", help="Force Removal of the image")
     p.flag(
@@ -61,7 +59,7 @@ def raise_errors(errors: list[Exception]) -> None:
     raise err
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     reports = ctx.engine.images.remove(
         RemoveRequest(names=tuple(args.images), all=args.all, force=args.force, ignore=args.ignore)
     )

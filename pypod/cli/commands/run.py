@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.container_flags import add_create_flags, lazy_progress, run_request
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Runs a command in a new container from the given image"
 USAGE = "[options] IMAGE [COMMAND [ARG...]]"
@@ -24,7 +23,7 @@ def configure(p: Parser) -> None:
     add_create_flags(p, run=True)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     req = run_request(args, sys.argv[1:], lazy_progress(args.quiet))
     report = ctx.engine.containers.run(req)
     for warning in report.warnings:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.cli.progress import progress_for
 from pypod.domain.images_transfer import SaveRequest
 from pypod.errors import InvalidArgument
@@ -23,7 +22,7 @@ _FORMATS = ("docker-archive", "oci-archive", "oci-dir", "docker-dir")
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("images", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("images", nargs="*", help=SUPPRESS)
     p.flag(
         "--compress",
         action="store_true",
@@ -61,7 +60,7 @@ def configure(p: Parser) -> None:
     p.flag("-q", "--quiet", action="store_true", help="Suppress the output")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.images:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
     if args.format not in _FORMATS:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.images_registry import SearchRequest
 from pypod.errors import InvalidArgument
 
@@ -23,7 +21,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("term", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("term", nargs="*", help=SUPPRESS)
     add_registry_flags(p, cert_dir=True)
     p.flag(
         "-f",
@@ -44,7 +42,7 @@ def configure(p: Parser) -> None:
     p.flag("--no-trunc", action="store_true", help="Do not truncate the output")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.term) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.term)}")
     if args.limit < 0:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_start import StartRequest
 from pypod.errors import InvalidArgument, PypodError
 
@@ -20,7 +19,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--attach", action="store_true", help="Attach container's STDOUT and STDERR")
     p.flag("--all", action="store_true", help="Start all containers regardless of their state")
     p.flag("--detach-keys", kind="[a-Z]", default=None,
@@ -34,7 +33,7 @@ def configure(p: Parser) -> None:
                 "attaching, false otherwise)")  # fmt: skip
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     names = tuple(args.names)
     if not names and not args.all and not args.latest:
         raise InvalidArgument("start requires at least one argument")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import StatsReport, StatsRequest
 from pypod.errors import InvalidArgument
 
@@ -39,7 +38,7 @@ HEADERS = {
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.bool_flag(
         "-a", "--all", help="Show all containers. Only running containers are shown by default"
     )
@@ -100,7 +99,7 @@ def _json(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{k: r[f] for k, f in keys} for r in rows]
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.all and args.names:
         raise InvalidArgument("--all and containers cannot be used together")
     if args.interval < 1:

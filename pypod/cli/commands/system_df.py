@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "\n\tpypod system df\n\n\tShow pypod disk usage\n\t"
@@ -62,7 +61,7 @@ def summary(report: Any) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.verbose and args.format:
         raise InvalidArgument("cannot combine --format and --verbose flags")
     report = ctx.engine.system.df(verbose=args.verbose)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.domain.system import PruneRequest
 
 DESCRIPTION = "\n\tpypod system prune\n\n        Remove unused data\n"
@@ -39,7 +38,7 @@ def warning(all: bool, volumes: bool) -> str:
     return "\n".join(lines) + "\n\nAre you sure you want to continue? [y/N] "
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.format.units import go_units_size
 
     if not args.force:

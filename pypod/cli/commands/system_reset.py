@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
-DESCRIPTION = "Reset pypod storage back to default state. All images and layers will be removed."
+DESCRIPTION = (
+    "Reset pypod storage back to default state. All containers, pods, images, networks and "
+    "volumes will be removed."
+)
 
 
 def configure(p: Parser) -> None:
     p.flag("-f", "--force", action="store_true", help="Do not prompt for confirmation")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if not args.force:
         output.write(
-            "WARNING! This will remove:\n        - all images\n        - all build cache\n"
+            "WARNING! This will remove:\n        - all containers\n        - all pods\n"
+            "        - all images\n        - all networks\n        - all build cache\n"
+            "        - all volumes\n"
             "Are you sure you want to continue? [y/N] "
         )
         sys.stdout.flush()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Adds one or more additional names to locally-stored image."
@@ -17,10 +15,10 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.args) < 2:
         raise InvalidArgument(f"requires at least 2 arg(s), only received {len(args.args)}")
     ctx.engine.images.tag(args.args[0], list(args.args[1:]))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.container_reports import print_ids
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 
 DESCRIPTION = (
     "Container storage increments a mount counter each time a "
@@ -21,7 +19,7 @@ EXAMPLES = ("pypod unmount ctrID", "pypod unmount ctrID1 ctrID2 ctrID3", "pypod 
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "-a", "--all", action="store_true", help=("Unmount all of the currently mounted containers")
     )
@@ -39,7 +37,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     reports = ctx.engine.containers.unmount(list(args.names), all=args.all, force=args.force)
     print_ids(reports, use_id=True)
     return 0

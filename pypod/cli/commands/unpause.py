@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.container_reports import print_ids
 from pypod.cli.container_targets import add_target_flags
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Unpauses all the processes in one or more containers."
 USAGE = "[options] CONTAINER [CONTAINER...]"
@@ -18,7 +16,7 @@ def configure(p: Parser) -> None:
     add_target_flags(p, "Unpause all containers")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     reports = ctx.engine.containers.unpause(
         list(args.names), all=args.all, latest=args.latest, cidfiles=tuple(args.cidfile)
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import REMAINDER, Parser
+from pypod.cli.parser import REMAINDER, SUPPRESS, Namespace, Parser
 
 DESCRIPTION = (
     "Runs a command in a modified user namespace (the one rootless pypod keeps its images in)."
@@ -16,10 +14,10 @@ INTERMIXED = False  # everything after the command name belongs to the command
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("command", nargs=REMAINDER, help=argparse.SUPPRESS)
+    p.add_argument("command", nargs=REMAINDER, help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     argv = list(args.command)
     if argv[:1] == ["--"]:
         argv = argv[1:]

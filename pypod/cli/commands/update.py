@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import UpdateRequest
 from pypod.errors import InvalidArgument
 
@@ -57,7 +56,7 @@ def _size(text: str | None) -> int | None:
     return -1 if text == "-1" else parse_size(text)
 
 
-def resource_fields(args: argparse.Namespace) -> dict[str, Any]:
+def resource_fields(args: Namespace) -> dict[str, Any]:
     return {
         "memory": _size(args.memory),
         "memory_swap": _size(args.memory_swap),
@@ -74,7 +73,7 @@ def resource_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     add_resource_flags(p)
     p.bool_flag("-l", "--latest", help="Act on the latest container podman is aware of")
     p.flag(
@@ -85,7 +84,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.names) != 1 and not args.latest:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.names)}")
     reports = ctx.engine.containers.update(

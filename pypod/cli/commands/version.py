@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = "Display the version information"
 EXAMPLES = (
@@ -22,7 +20,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     v = ctx.engine.system.version()
     client = {
         "APIVersion": v.api_version,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """If using the default driver, "local", the volume will be created on the host in
@@ -21,7 +19,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("name", nargs="*", help=SUPPRESS)
     p.flag("-d", "--driver", kind="string", default="local", help="Specify volume driver name")
     p.flag(
         "--ignore",
@@ -57,7 +55,7 @@ def key_values(items: list[str]) -> dict[str, str]:
     return out
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.name) > 1:
         raise InvalidArgument("too many arguments, create takes at most 1 argument")
     labels = key_values([x for spec in args.label for x in spec.split(",") if x])

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """If the given volume exists, pypod volume exists exits with 0, otherwise the
@@ -15,10 +13,10 @@ EXAMPLES = ("pypod volume exists myvol",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("name", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.name) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.name)}")
     return 0 if ctx.engine.volumes.exists(args.name[0]) else 1

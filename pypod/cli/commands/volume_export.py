@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Export the contents of a volume as a tar archive, to stdout (which must be
@@ -17,7 +16,7 @@ EXAMPLES = ("pypod volume export myvol --output myvol.tar",)
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("name", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("name", nargs="*", help=SUPPRESS)
     p.flag(
         "-o",
         "--output",
@@ -27,7 +26,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.name) != 1:
         raise InvalidArgument(f"accepts 1 arg(s), received {len(args.name)}")
     if args.output and args.output != "/dev/stdout":

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """Import a tarball (optionally compressed) into a volume's contents. Use "-" to
@@ -19,10 +18,10 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("args", nargs="*", help=SUPPRESS)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if len(args.args) != 2:
         raise InvalidArgument(f"accepts 2 arg(s), received {len(args.args)}")
     name, source = args.args

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, PypodError, VolumeNotFound
 
 DESCRIPTION = """Display detailed information on one or more volumes.
@@ -22,7 +21,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Inspect all volumes")
     p.flag(
         "-f",
@@ -33,7 +32,7 @@ def configure(p: Parser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands.image_inspect import raise_errors
     from pypod.cli.commands.volume_ls import template_view
 

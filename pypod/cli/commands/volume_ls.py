@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 from pypod.errors import InvalidArgument
 
 DESCRIPTION = """List all available volumes. The output of the volumes can be filtered and the
@@ -48,7 +47,7 @@ def template_view(doc: dict[str, Any]) -> Any:
     return go_view({**doc, "CreatedAt": created})
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.quiet and args.format:
         raise InvalidArgument("quiet and format flags cannot be used together")
     filters = [f for spec in args.filter for f in spec.split(",") if f]

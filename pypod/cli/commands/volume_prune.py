@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import Namespace, Parser
 
 DESCRIPTION = """Volumes that are not currently owned by a container will be removed.
 
@@ -30,7 +28,7 @@ def configure(p: Parser) -> None:
     p.flag("-f", "--force", action="store_true", help="Do not prompt for confirmation")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands.image_prune import confirm
     from pypod.cli.commands.volume_rm import raise_report_errors
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, VolumeInUse, VolumeNotFound
 
 DESCRIPTION = """Remove one or more existing volumes.
@@ -23,7 +22,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag("-a", "--all", action="store_true", help="Remove all volumes")
     p.flag(
         "-f",
@@ -45,7 +44,7 @@ def raise_report_errors(reports: list[Any]) -> None:
     print_removed(reports, not_found=VolumeNotFound, in_use=VolumeInUse)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     if args.all and args.names:
         raise InvalidArgument("choose either one or more volumes or all")
     if not args.all and not args.names:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
-from pypod.cli.parser import Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import WaitRequest
 
 DESCRIPTION = "Block until one or more containers stop and then print their exit codes."
@@ -20,7 +18,7 @@ EXAMPLES = (
 
 
 def configure(p: Parser) -> None:
-    p.add_argument("names", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("names", nargs="*", help=SUPPRESS)
     p.flag(
         "--condition",
         kind="strings",
@@ -53,7 +51,7 @@ def _interval(text: str) -> float:
         return parse_duration(text)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(args: Namespace, ctx: Context) -> int:
     conditions = tuple(c for spec in args.condition for c in spec.split(",") if c)
     req = WaitRequest(
         names=tuple(args.names),

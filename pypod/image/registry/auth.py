@@ -9,32 +9,32 @@ scope set until it expires.
 from __future__ import annotations
 
 import base64
-import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pypod.errors import RegistryError, RegistryUnreachable, Unauthorized
+from pypod.log import get_logger
+from pypod.records import field, record
 
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _TOKEN_RE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_.-]*)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?')
 _SCHEME_RE = re.compile(r"\s*,?\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s+|$)")
 _MIN_TOKEN_LIFETIME = 60  # seconds; as the distribution spec says for a missing expires_in
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Challenge:
     scheme: str  # lower case: "bearer" | "basic" | ...
     params: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Creds:
     """What the client authenticates with; the same fields as config.auth's Credentials."""
 

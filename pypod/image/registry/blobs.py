@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
@@ -11,13 +10,14 @@ from pypod.errors import IntegrityError, RegistryError
 from pypod.image.compression import ChunkReader
 from pypod.image.registry import errors as rerrors
 from pypod.image.registry.auth import push_scope
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     import httpx
 
     from pypod.image.registry.client import RegistryClient
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _MAX_REDIRECTS = 5
 _MAX_RESUMES = 3

@@ -9,7 +9,6 @@ plain http, as containers/image does. localhost is not special, as in Podman.
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -18,11 +17,12 @@ from urllib.parse import quote, urljoin
 from pypod.errors import IntegrityError, ManifestUnknown, RegistryError, RegistryUnreachable
 from pypod.image.registry import errors as rerrors
 from pypod.image.registry.auth import Authenticator, Creds, pull_scope, push_scope
+from pypod.log import get_logger
 
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 MAX_MANIFEST_SIZE = 4 << 20
 CHUNK_SIZE = 8 << 20

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from pypod.errors import ImageNotFound, InvalidArgument, InvalidReference
@@ -24,6 +23,7 @@ from pypod.image.types import (
     LayerContext,
     SystemContext,
 )
+from pypod.records import record
 
 TRANSPORT = "dir"
 VERSION = "Directory Transport Version: 1.1\n"
@@ -40,7 +40,7 @@ def _manifest_name(instance_digest: str | None) -> str:
     return f"{_hex(instance_digest)}.manifest.json" if instance_digest else "manifest.json"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DirRef:
     path: str
 

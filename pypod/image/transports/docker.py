@@ -8,9 +8,7 @@ registry (cross-repo mount) before uploading.
 
 from __future__ import annotations
 
-import logging
 import threading
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from pypod.errors import InvalidReference, PypodError
@@ -24,8 +22,10 @@ from pypod.image.types import (
     LayerContext,
     SystemContext,
 )
+from pypod.log import get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 TRANSPORT = "docker"
 DOCKER_HUB = "docker.io"
@@ -48,7 +48,7 @@ def _known(digest: str, host: str) -> list[str]:
         return sorted(r for h, r in _KNOWN.get(digest, ()) if h == host)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DockerRef:
     domain: str
     repo: str  # path within the registry, e.g. "library/alpine"

@@ -16,12 +16,10 @@ import contextlib
 import hashlib
 import io
 import json
-import logging
 import os
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from pypod.errors import ImageNotFound, IntegrityError, InvalidArgument, InvalidReference
@@ -38,8 +36,10 @@ from pypod.image.types import (
     LayerContext,
     SystemContext,
 )
+from pypod.log import get_logger
+from pypod.records import record
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 TRANSPORT = "docker-archive"
 _LEGACY_ATTRS = (
@@ -71,7 +71,7 @@ def _normalize_tag(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------- refs
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DockerArchiveRef:
     path: str
     tag: str = ""  # normalized "domain/repo:tag" (writing, or selecting when reading)
@@ -421,7 +421,7 @@ class ArchiveWriter:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class _MultiRef(DockerArchiveRef):
     extra_tags: tuple[str, ...] = ()
 

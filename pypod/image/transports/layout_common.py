@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -15,8 +14,9 @@ from pypod.errors import ImageNotFound, IntegrityError, InvalidArgument
 from pypod.image import manifest as mf
 from pypod.image.compression import DigestingReader
 from pypod.image.types import BlobInfo, FileBlobDestination, ImageRef, LayerContext
+from pypod.log import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 LAYOUT_FILE = "oci-layout"
 LAYOUT_VERSION = {"imageLayoutVersion": "1.0.0"}

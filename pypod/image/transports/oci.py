@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from pypod.errors import InvalidReference
 from pypod.image.transports.layout_common import LayoutDestination, LayoutSource
 from pypod.image.types import ImageDestination, ImageSource, SystemContext
+from pypod.records import record
 
 TRANSPORT = "oci"
 # what an org.opencontainers.image.ref.name may hold (a tag or a full reference)
@@ -26,7 +26,7 @@ def split_path_and_image(s: str, transport: str) -> tuple[str, str]:
     return os.path.abspath(path), image
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OciRef:
     path: str
     image: str = ""

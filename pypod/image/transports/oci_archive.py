@@ -11,13 +11,13 @@ import contextlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from typing import Any
 
 from pypod.errors import ImageNotFound, UnsafeArchive
 from pypod.image.transports.layout_common import LayoutDestination, LayoutSource
 from pypod.image.transports.oci import split_path_and_image
 from pypod.image.types import ImageDestination, ImageSource, SystemContext
+from pypod.records import record
 
 TRANSPORT = "oci-archive"
 
@@ -117,7 +117,7 @@ class _ArchiveDestination(LayoutDestination):
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OciArchiveRef:
     path: str
     image: str = ""

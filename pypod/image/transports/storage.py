@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pypod.errors import ImageNotFound, IntegrityError, InvalidArgument, InvalidReference
@@ -31,11 +29,13 @@ from pypod.image.types import (
     LayerContext,
     SystemContext,
 )
+from pypod.log import get_logger
+from pypod.records import record
 
 if TYPE_CHECKING:
     from pypod.storage.store import Store
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 TRANSPORT = "containers-storage"
 _ID = re.compile(r"[0-9a-f]{64}")
@@ -54,7 +54,7 @@ _LAYER_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StorageRef:
     store: Any = None  # a Store; None: taken from SystemContext.store (or opened from spec)
     name: str | None = None

@@ -16,7 +16,6 @@ reads the same layout, char-device whiteouts and either opaque xattr.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import shutil
 import string
@@ -24,10 +23,11 @@ from collections.abc import Sequence
 
 from pypod.errors import InvalidArgument, MissingComponent, StorageError
 from pypod.host import processes
+from pypod.log import get_logger
 from pypod.storage.drivers import mount as m
 from pypod.storage.drivers import support
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _SHORT_CHARS = string.ascii_uppercase + string.digits
 _PAGE = 4096

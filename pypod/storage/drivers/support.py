@@ -14,17 +14,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-import logging
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 
 from pypod.errors import PypodError
 from pypod.host import processes
+from pypod.log import get_logger
+from pypod.records import record
 from pypod.storage.drivers import mount as m
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 NATIVE = "native"
 FUSE = "fuse"
@@ -52,7 +52,7 @@ _FS_MAGIC = {
 _D_TYPE_FS = {"extfs", "xfs", "btrfs", "tmpfs", "overlayfs", "zfs", "f2fs", "ramfs", "fuse"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OverlaySupport:
     mode: str  # NATIVE, FUSE or "" (no overlay here)
     reason: str  # one line for `pypod info` and error messages
