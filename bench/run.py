@@ -42,6 +42,19 @@ def podman_conf(path: str) -> None:
         f.write('[engine]\nruntime = "runc"\n')
 
 
+def shared_inputs(tmp: str) -> tuple[str, str]:
+    """The busybox tarball and podman's containers.conf in tmp, readable by the rootless user
+    (tmp itself too): (tarball, conf)."""
+    os.chmod(tmp, 0o755)
+    tarball = os.path.join(tmp, "busybox.tar")
+    write_busybox_tar(tarball)
+    os.chmod(tarball, 0o644)
+    conf = os.path.join(tmp, "containers.conf")
+    podman_conf(conf)
+    os.chmod(conf, 0o644)
+    return tarball, conf
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)

@@ -21,9 +21,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from common import PYPOD, measure, need_podman, report, time_cmd
-from run import IMAGE, podman_conf
-
-from tests.fixtures.images import write_busybox_tar
+from run import IMAGE, shared_inputs
 
 USER = "pypodtest"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -68,13 +66,7 @@ def main() -> None:
     podman = need_podman()
     tmp = tempfile.mkdtemp(dir="/var/tmp", prefix="pypod-bench-net-")
     try:
-        os.chmod(tmp, 0o755)
-        tarball = os.path.join(tmp, "busybox.tar")
-        write_busybox_tar(tarball)
-        os.chmod(tarball, 0o644)
-        conf = os.path.join(tmp, "containers.conf")
-        podman_conf(conf)
-        os.chmod(conf, 0o644)
+        tarball, conf = shared_inputs(tmp)
         env = {"CONTAINERS_CONF": conf}
         root = os.path.join(tmp, "root")
         pp = [PYPOD, "--root", f"{root}/pypod", "--runroot", f"{root}/pypod-run"]

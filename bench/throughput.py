@@ -43,11 +43,10 @@ from dataclasses import dataclass
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from common import PYPOD, need_podman
-from run import IMAGE, podman_conf
+from run import IMAGE, shared_inputs
 from run_network import USER, _as_user
 
 from tests.e2e.network_helpers import bridge_name, free_subnet
-from tests.fixtures.images import write_busybox_tar
 
 CTR_PORT = 8000
 CHUNK = 1 << 20
@@ -258,13 +257,7 @@ def main() -> None:
     size = opts.mb << 20
     tmp = tempfile.mkdtemp(dir="/var/tmp", prefix="pypod-bench-tp-")
     try:
-        os.chmod(tmp, 0o755)
-        tarball = os.path.join(tmp, "busybox.tar")
-        write_busybox_tar(tarball)
-        os.chmod(tarball, 0o644)
-        conf = os.path.join(tmp, "containers.conf")
-        podman_conf(conf)
-        os.chmod(conf, 0o644)
+        _tarball, conf = shared_inputs(tmp)  # the rows import {tmp}/busybox.tar
         root_conf = os.path.join(tmp, "containers-root.conf")
         shutil.copyfile(conf, root_conf)
         with open(root_conf, "a", encoding="utf-8") as f:  # not /etc/containers/networks

@@ -1,20 +1,8 @@
-"""The container-target flags (NAMES, --all, --cidfile, --latest) and --latest for the commands
-that take one container."""
+"""The container-target flags (NAMES, --all, --cidfile, --latest); the engine resolves them."""
 
 from __future__ import annotations
 
-from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Parser
-from pypod.errors import ContainerNotFound
-
-
-def latest_id(ctx: Context) -> str:
-    from pypod.domain.containers_ops import ListRequest
-
-    rows = ctx.engine.containers.list(ListRequest(all=True, latest=True))
-    if not rows:
-        raise ContainerNotFound("no containers to operate on: no such container")
-    return rows[0].id
 
 
 def add_target_flags(p: Parser, all_help: str) -> None:

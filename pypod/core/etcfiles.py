@@ -16,6 +16,7 @@ resolv.conf  network host: the host's file; network none: no file at all (None),
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 
 from pypod.errors import InvalidArgument
@@ -120,21 +121,46 @@ def containerenv(
     )
 
 
-def host_ipv4(fib_trie: str = "/proc/net/fib_trie") -> str:
-    """The host's first non-loopback local IPv4 address (for host.containers.internal)."""
+def host_ipv4(fib_trie: str = "/proc/net/fib_trie", route: str = "/proc/net/route") -> str:
+    """The host's address on the interface of its default route (for host.containers.internal
+    rootless), else its first non-loopback local IPv4 address. Not simply the first: a netavark
+    bridge's gateway (10.89.x.1) would win whenever a root container network is up."""
     try:
         with open(fib_trie, encoding="ascii") as f:
             lines = f.read().splitlines()
     except OSError:
         return ""
+    local: list[str] = []
     previous = ""
     for line in lines:
         text = line.strip()
-        if text.startswith("/32 host LOCAL") and previous and not previous.startswith("127."):
-            return previous
+        local_address = text.startswith("/32 host LOCAL") and not previous.startswith("127.")
+        if local_address and previous and previous not in local:
+            local.append(previous)
         if text.startswith(("|--", "+--")):
             previous = text[3:].strip().split("/")[0] if text.startswith("|--") else ""
-    return ""
+    nets = _default_route_subnets(route)
+    for addr in local:
+        value = int.from_bytes(bytes(int(p) for p in addr.split(".")), sys.byteorder)
+        if any(value & mask == dest for dest, mask in nets):
+            return addr
+    return local[0] if local else ""
+
+
+def _default_route_subnets(route: str) -> list[tuple[int, int]]:
+    """(destination, mask) of the on-link routes of the default route's interface, as the
+    kernel prints them in /proc/net/route (host byte order)."""
+    try:
+        with open(route, encoding="ascii") as f:
+            rows = [line.split() for line in f.read().splitlines()[1:]]
+    except OSError:
+        return []
+    default = {r[0] for r in rows if len(r) > 7 and r[1] == "00000000" and r[7] == "00000000"}
+    return [
+        (int(r[1], 16), int(r[7], 16))
+        for r in rows
+        if len(r) > 7 and r[0] in default and r[7] != "00000000"
+    ]
 
 
 def timezone_file(tz: str, zoneinfo: str = "/usr/share/zoneinfo") -> str:

@@ -28,7 +28,9 @@ class ContainerEngine(Protocol):
 
     def attach(self, req: cs.AttachRequest) -> cs.AttachReport: ...
 
-    def init(self, names: list[str], all: bool = False) -> list[co.IdReport]: ...
+    def init(
+        self, names: list[str], all: bool = False, latest: bool = False
+    ) -> list[co.IdReport]: ...
 
     def cleanup(self, req: cs.CleanupRequest) -> list[co.IdReport]:
         """Run by conmon's exit command: unmount, teardown, restart policy, --rm."""

@@ -44,7 +44,8 @@ class StartReport:
 
 @record
 class AttachRequest:
-    name: str
+    name: str = ""
+    latest: bool = False  # instead of name: the newest container
     no_stdin: bool = False
     detach_keys: str | None = None
     sig_proxy: bool = True
@@ -63,6 +64,7 @@ class CleanupRequest:
 
     names: tuple[str, ...] = ()
     all: bool = False
+    latest: bool = False
     rm: bool = False
     rmi: bool = False
     exec_session: str = ""  # --exec SESSION: clean up one exec session only

@@ -7,7 +7,6 @@ OSError with the real errno (callers translate it into a pypod error where they 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 from functools import cache
@@ -40,7 +39,8 @@ MNT_DETACH = 0x2
 
 @cache
 def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    # glibc's soname: ctypes.util.find_library would run `ldconfig -p` (~12 ms)
+    return ctypes.CDLL("libc.so.6", use_errno=True)
 
 
 def _check(result: int, what: str, path: str | None = None) -> None:

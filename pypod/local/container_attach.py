@@ -251,10 +251,16 @@ def _start_attached(engine: LocalEngine, name: str, cid: str, req: StartRequest)
 
 def attach(engine: LocalEngine, req: AttachRequest) -> AttachReport:
     from pypod.domain.containers_start import AttachReport
-    from pypod.local.container_lookup import one
+    from pypod.local.container_lookup import latest_id, one
     from pypod.local.container_recover import sync_state
 
-    cid = one(engine, req.name)
+    if req.latest and req.name:
+        raise InvalidArgument("--latest and containers cannot be used together")
+    if not req.latest and not req.name:
+        raise InvalidArgument(
+            "attach requires the name or id of one running container or the latest flag"
+        )
+    cid = latest_id(engine) if req.latest else one(engine, req.name)
     _, state = sync_state(engine, cid)
     if state.status not in (Status.RUNNING, Status.PAUSED):
         from pypod.core.model import InvalidState

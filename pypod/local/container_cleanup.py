@@ -196,4 +196,5 @@ def cleanup(engine: LocalEngine, req: CleanupRequest) -> list[IdReport]:
         cleanup_one(engine, cid, rm=req.rm)
         return IdReport(id=cid, name=name)
 
-    return for_each(engine, targets(engine, req.names, all=req.all, ignore=True), one)
+    found = targets(engine, req.names, all=req.all, latest=req.latest, ignore=True)
+    return for_each(engine, found, one)

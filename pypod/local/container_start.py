@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypod import records
 from pypod.core.model import ContainerConfig, ContainerState, Mount, Status, check_transition
-from pypod.errors import PypodError
+from pypod.errors import InvalidArgument, PypodError
 from pypod.log import DEBUG, get_logger, level
 
 if TYPE_CHECKING:
@@ -408,7 +408,9 @@ def start_container(
     return config, state
 
 
-def init(engine: LocalEngine, names: list[str], all: bool = False) -> list[IdReport]:
+def init(
+    engine: LocalEngine, names: list[str], all: bool = False, latest: bool = False
+) -> list[IdReport]:
     """`pypod init`: CONFIGURED/EXITED/STOPPED containers become CREATED."""
     from pypod.domain.containers_ops import IdReport
     from pypod.local.container_lookup import for_each, targets
@@ -422,4 +424,6 @@ def init(engine: LocalEngine, names: list[str], all: bool = False) -> list[IdRep
             init_container(engine, config, state)
         return IdReport(id=cid, name=name)
 
-    return for_each(engine, targets(engine, names, all=all), one)
+    if not (names or all or latest):
+        raise InvalidArgument("no containers specified")
+    return for_each(engine, targets(engine, names, all=all, latest=latest), one)

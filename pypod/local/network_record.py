@@ -61,6 +61,8 @@ def forget_status(engine: LocalEngine, cid: str) -> None:
 
 
 def port_mappings(config: ContainerConfig) -> list[PortMapping]:
+    if not config.ports:
+        return []  # spares the port code (ipaddress, socket) for inspect and ps
     from pypod.network.ports import PortMapping
 
     return [PortMapping(**p) for p in config.ports]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -174,3 +175,21 @@ def isolation_exclusive() -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def http_get(port: int) -> str:
+    """An HTTP/1.0 GET of / on 127.0.0.1:port, retried for ~5 s while the server starts."""
+    last = ""
+    for _ in range(50):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                data = b""
+                while chunk := s.recv(4096):
+                    data += chunk
+                if data:
+                    return data.decode(errors="replace")
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.1)
+    raise AssertionError(f"no answer on {port}: {last}")

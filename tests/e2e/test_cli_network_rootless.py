@@ -8,10 +8,10 @@ import json
 import os
 import socket
 import threading
-import time
 
 import pytest
 
+from tests.e2e.network_helpers import http_get
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod
 
@@ -28,23 +28,6 @@ def _free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _fetch(port: int) -> str:
-    last = ""
-    for _ in range(50):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                data = b""
-                while chunk := s.recv(4096):
-                    data += chunk
-                if data:
-                    return data.decode(errors="replace")
-        except OSError as exc:
-            last = str(exc)
-        time.sleep(0.1)
-    raise AssertionError(f"no answer on {port}: {last}")
 
 
 def _helpers(base: str) -> list[str]:
@@ -94,7 +77,7 @@ def _exercise_mode(pp: Pypod, store: StoreDirs, mode: str) -> None:
     port, uport = _free_port(), _free_port(socket.SOCK_DGRAM)
     pp("run", "-d", "--name", "web", "--network", value, "-p", f"127.0.0.1:{port}:8080",
        "-p", f"127.0.0.1:{uport}:5353/udp", "localhost/busybox", *HTTPD)  # fmt: skip
-    assert "hello" in _fetch(port)
+    assert "hello" in http_get(port)
     assert f"8080/tcp -> 127.0.0.1:{port}" in pp("port", "web").stdout
     doc = json.loads(pp("inspect", "web").stdout)[0]
     assert doc["HostConfig"]["NetworkMode"] == mode

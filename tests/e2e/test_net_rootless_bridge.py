@@ -16,12 +16,11 @@ import json
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.network_helpers import free_subnet
+from tests.e2e.network_helpers import free_subnet, http_get
 from tests.fixtures.users import RootlessPypod, make_user_dir
 
 pytestmark = pytest.mark.rootless
@@ -108,23 +107,6 @@ def test_by_name_and_address_and_isolation(pp: RootlessPypod) -> None:
     pp("network", "rm", a, b)
 
 
-def _fetch(port: int) -> str:
-    last = ""
-    for _ in range(50):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                data = b""
-                while chunk := s.recv(4096):
-                    data += chunk
-                if data:
-                    return data.decode(errors="replace")
-        except OSError as exc:
-            last = str(exc)
-        time.sleep(0.1)
-    raise AssertionError(f"no answer on {port}: {last}")
-
-
 def _host_address() -> str:
     """The host's address on its default route (no packet is sent)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -161,7 +143,7 @@ def test_published_ports(pp: RootlessPypod) -> None:
     port, uport = _free_port(), _free_port(socket.SOCK_DGRAM)
     pp("run", "-d", "--name", "web", "--network", net, "-p", f"127.0.0.1:{port}:80",
        "localhost/busybox", *HTTPD)  # fmt: skip
-    assert "hello-" in _fetch(port)
+    assert "hello-" in http_get(port)
     pp("run", "-d", "--name", "udp", "--network", net, "-p", f"{uport}:5353/udp", *UDP_ECHO)
     # slirp4netns drops replies to its alias of the host's loopback (disable_host_loopback):
     # a client on the host's own address gets them

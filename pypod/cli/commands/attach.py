@@ -31,18 +31,13 @@ def configure(p: Parser) -> None:
 
 def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
-    if args.latest:
-        if names:
-            raise InvalidArgument("--latest and containers cannot be used together")
-        from pypod.cli.container_targets import latest_id
-
-        names = [latest_id(ctx)]  # type: ignore[arg-type]
-    if len(names) != 1:
+    if len(names) > 1:
         raise InvalidArgument("attach requires the name or id of one running container or "
                               "the latest flag")  # fmt: skip
     report = ctx.engine.containers.attach(
         AttachRequest(
-            name=names[0],
+            name=names[0] if names else "",
+            latest=args.latest,
             no_stdin=args.no_stdin,
             detach_keys=args.detach_keys,
             sig_proxy=args.sig_proxy,

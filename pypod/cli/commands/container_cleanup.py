@@ -32,17 +32,13 @@ def configure(p: Parser) -> None:
 
 def run(args: Namespace, ctx: Context) -> int:
     names = list(args.names)
-    if args.latest:
-        from pypod.cli.container_targets import latest_id
-
-        names.append(latest_id(ctx))  # type: ignore[arg-type]
-    if not names and not args.all:
+    if not names and not args.all and not args.latest:
         raise InvalidArgument("no containers specified")
-    reports = ctx.engine.containers.cleanup(
-        CleanupRequest(
-            names=tuple(names), all=args.all, rm=args.rm, rmi=args.rmi, exec_session=args.exec
-        )
-    )
+    req = CleanupRequest(
+        names=tuple(names), all=args.all, latest=args.latest, rm=args.rm, rmi=args.rmi,
+        exec_session=args.exec,
+    )  # fmt: skip
+    reports = ctx.engine.containers.cleanup(req)
     errors = [r.error for r in reports if r.error is not None]
     for r in reports:
         if r.error is None:

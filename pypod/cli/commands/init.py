@@ -7,7 +7,7 @@ import sys
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
-from pypod.errors import InvalidArgument, PypodError
+from pypod.errors import PypodError
 
 DESCRIPTION = (
     "Initialize one or more containers, creating the OCI spec and mounts for inspection. "
@@ -24,14 +24,7 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    names = list(args.names)
-    if args.latest:
-        from pypod.cli.container_targets import latest_id
-
-        names.append(latest_id(ctx))  # type: ignore[arg-type]
-    if not names and not args.all:
-        raise InvalidArgument("no containers specified")
-    reports = ctx.engine.containers.init(names, all=args.all)
+    reports = ctx.engine.containers.init(list(args.names), all=args.all, latest=args.latest)
     errors = []
     for r in reports:
         if r.error is not None:
