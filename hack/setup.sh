@@ -98,6 +98,20 @@ add_subids() {  # file
 add_subids /etc/subuid
 add_subids /etc/subgid
 
+# Root's `--userns auto` takes its ranges from the user "containers" (containers/storage's
+# root-auto-userns-user), as Podman does.
+add_auto_subids() {  # file
+    local file=$1 start
+    if grep -qE "^containers:" "$file"; then
+        return
+    fi
+    start=$(awk -F: 'BEGIN { m = 200000 } { e = $2 + $3; if (e > m) m = e } END { print m }' "$file")
+    say "adding containers:$start:1000000 to $file"
+    echo "containers:$start:1000000" >>"$file"
+}
+add_auto_subids /etc/subuid
+add_auto_subids /etc/subgid
+
 # --- devices and sysctls rootless containers need ---------------------------------------------------
 # /dev/net/tun: pasta and slirp4netns open it as the user.
 if [ ! -c /dev/net/tun ]; then

@@ -81,6 +81,7 @@ _STRINGS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
     (("--tz",), "string", "", "Set timezone in container"),
     (("--umask",), "string", "", 'Set umask in container (default "0022")'),
     (("-u", "--user"), "string", "", "Username or UID (format: <name|uid>[:<group|gid>])"),
+    (("--userns",), "string", "", "User namespace to use"),
     (("--variant",), "VARIANT", "", "Use VARIANT instead of the running architecture variant"),
     (("-w", "--workdir"), "string", "", "Working directory inside the container"),
 )
@@ -234,6 +235,7 @@ def create_request(args: Namespace, argv: Sequence[str], progress: Any = None) -
         mac_address=args.mac_address,
         network_aliases=_split_commas(args.network_alias),
         pod=args.pod,
+        userns=args.userns,
         stop_signal=args.stop_signal,
         stop_timeout=args.stop_timeout,
         restart=args.restart,

@@ -127,6 +127,9 @@ class SecurityConfig:
     unmask: tuple[str, ...] = ()  # "ALL" or paths removed from the default masked set
     read_only: bool = False
     read_only_tmpfs: bool = True  # with read_only: tmpfs on /run /tmp /var/tmp /dev/shm
+    # containers.conf's default_capabilities at create: inspect shows a container that has no
+    # spec yet without parsing containers.conf (empty in records made before it was kept)
+    default_caps: tuple[str, ...] = ()
 
 
 @record
@@ -217,6 +220,11 @@ class ContainerConfig:
     uts_mode: str = ""
     pid_mode: str = ""
     cgroupns_mode: str = ""
+    # --userns (core/userns_modes.py): the mode as given, "container:<id>" for a pod member
+    # joining its infra's; the maps "container:host:size" of a namespace of its own
+    userns_mode: str = ""
+    uid_map: tuple[str, ...] = ()
+    gid_map: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()  # container ids this one needs (volumes-from, later net)
     create_command: tuple[str, ...] = ()  # the pypod argv that created it (for inspect/clone)
 

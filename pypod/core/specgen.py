@@ -229,11 +229,14 @@ def _mounts(
 # --- linux -----------------------------------------------------------------------------------
 
 
-def _sysctls(config: ContainerConfig, conf: ContainersSection, own_netns: bool) -> dict[str, str]:
+def _sysctls(config: ContainerConfig, conf: ContainersSection, own_netns: bool,
+             default_net: bool = True) -> dict[str, str]:  # fmt: skip
+    # default_net False: a user namespace of the container's own may not write the net.*
+    # sysctls of a network namespace made outside it; the defaults' are left out
     out: dict[str, str] = {}
     for entry in conf.default_sysctls:
         key, _, value = entry.partition("=")
-        if key.startswith("net.") and not own_netns:
+        if key.startswith("net.") and not (own_netns and default_net):
             continue
         out[key.strip()] = value.strip()
     for key, value in config.sysctls.items():
@@ -264,8 +267,8 @@ def _namespaces(config: ContainerConfig, cgroup: CgroupInfo, netns_path: str,
     out += [ns("ipc"), ns("uts"), {"type": "mount"}]
     if cgroup.layout is Layout.UNIFIED:
         out.append(ns("cgroup"))
-    if id_mappings is not None:
-        out.append({"type": "user"})
+    if id_mappings is not None:  # a namespace of its own, or a pod infra's (joined)
+        out.append(ns("user"))
     return out
 
 
@@ -410,17 +413,21 @@ def build_spec(
     hostname = hostname_for(config, host_hostname)
     own_netns = config.network_mode != "host"
     process = _process(config, conf, user, hostname, host_limits, rootless)
-    devs, rules, dev_binds = _devices(config, rootless)
+    # In a user namespace of the container's own (--userns), mknod and a sysfs mount over a
+    # network namespace made outside it are refused, as for rootless: bind them instead.
+    in_userns = rootless or id_mappings is not None
+    sys_netns = own_netns and id_mappings is None
+    devs, rules, dev_binds = _devices(config, in_userns)
     spec_mounts = _mounts(
         config, user_mounts=config.mounts if mounts is None else mounts, etc_files=etc_files,
-        shm_path=shm_path, rootless=rootless, own_netns=own_netns,
+        shm_path=shm_path, rootless=in_userns, own_netns=sys_netns,
         init_path=config.init_path or conf.init_path, dev_binds=dev_binds,
     )  # fmt: skip
     root: dict[str, Any] = {"path": rootfs}
     if config.security.read_only:
         root["readonly"] = True
     linux: dict[str, Any] = {}
-    sysctl = _sysctls(config, conf, own_netns)
+    sysctl = _sysctls(config, conf, own_netns, default_net=sys_netns)
     if sysctl:
         linux["sysctl"] = sysctl
     if rootless and cgroup.layout is not Layout.UNIFIED:
@@ -435,7 +442,7 @@ def build_spec(
         linux["uidMappings"], linux["gidMappings"] = id_mappings
     if devs:
         linux["devices"] = devs
-    masked, readonly = _masked(config, rootless, own_netns)
+    masked, readonly = _masked(config, in_userns, sys_netns)
     if masked:
         linux["maskedPaths"] = masked
     if readonly:

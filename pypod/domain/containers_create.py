@@ -102,6 +102,7 @@ class CreateRequest:
     mac_address: str = ""
     network_aliases: tuple[str, ...] = ()
     pod: str = ""  # --pod NAME | new:NAME
+    userns: str = ""  # --userns MODE (core/userns_modes.py); "" = host
 
     # lifecycle
     stop_signal: str = ""

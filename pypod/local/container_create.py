@@ -68,6 +68,12 @@ def create(engine: LocalEngine, req: CreateRequest) -> CreateReport:
     config = build_config(engine, req, image, image_name, image_doc, warnings)
     if pod is not None:
         config = join_pod(pod, config)
+    default_userns = engine.containers_conf.containers.userns
+    if req.userns or pod is not None or default_userns not in ("", "host"):
+        from pypod.local.container_userns import apply
+
+        config = apply(engine, config, userns=req.userns, user_given=bool(req.user),
+                       image=image, pod=pod)  # fmt: skip
     if req.replace and req.name:
         _replace(engine, req.name)
     undo = _Undo()
@@ -243,7 +249,9 @@ def build_config(
         hostname=req.hostname,
         labels=labels,
         annotations=annotations,
-        security=co.parse_security(req),
+        security=records.replace(
+            co.parse_security(req), default_caps=tuple(conf.default_capabilities)
+        ),
         resources=resources,
         devices=devices,
         ulimits=ulimits,
@@ -356,7 +364,7 @@ def _store(
     from pypod.local.container_storage import layers
 
     ctr_layers = layers(engine)
-    ctr_layers.create(config.id, config.image_id)
+    ctr_layers.create(config.id, config.image_id, uid_map=config.uid_map, gid_map=config.gid_map)
     undo.push(lambda: ctr_layers.remove(config.id))
     userdata = ctr_layers.userdata_dir(config.id)
     if not config.log.path and config.log.driver in ("k8s-file", "json-file"):

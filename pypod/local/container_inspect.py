@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pypod.core.model import ContainerConfig, ContainerState, Status, state_word
-from pypod.local import container_network
+from pypod.local import network_reports
 from pypod.local.container_lookup import load
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _caps(engine: LocalEngine, config: ContainerConfig, spec: dict[str, Any]) ->
     if caps:
         return {"eff": caps.get("effective") or [], "bnd": caps.get("bounding") or []}
     sec = config.security
-    base = list(engine.containers_conf.containers.default_capabilities)
+    base = list(sec.default_caps or engine.containers_conf.containers.default_capabilities)
     base = [c if c.startswith("CAP_") else f"CAP_{c}" for c in base]
     if "ALL" in sec.cap_drop:
         base = []
@@ -198,7 +198,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
             "Size": "0B" if config.log.max_size < 0 else str(config.log.max_size) + "B",
         },
         "NetworkMode": config.network_mode,
-        "PortBindings": container_network.port_bindings(config),
+        "PortBindings": network_reports.port_bindings(config),
         "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": config.restart_retries},
         "AutoRemove": config.auto_remove,
         "VolumeDriver": "",
@@ -222,7 +222,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
         "SecurityOpt": security_opt,
         "Tmpfs": {m.destination: ",".join(m.options) for m in config.mounts if m.type == "tmpfs"},
         "UTSMode": "private",
-        "UsernsMode": "",
+        "UsernsMode": config.userns_mode and _userns_fields(config)["UsernsMode"],
         "ShmSize": config.shm_size,
         "Runtime": "oci",
         "ConsoleSize": [0, 0],
@@ -244,6 +244,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
         "PidsLimit": spec_pids if spec_pids is not None else (pids or 0),
         "Ulimits": _ulimits(config, spec),
         "CgroupConf": None,
+        **({"IDMappings": _userns_fields(config)["IDMappings"]} if config.uid_map else {}),
     }
 
 
@@ -296,7 +297,7 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "GraphDriver": _graph_driver(lay, cid),
         "Mounts": _mounts(config, lambda n: _volume_path(engine, n)),
         "Dependencies": list(config.dependencies),
-        "NetworkSettings": container_network.network_settings(engine, config),
+        "NetworkSettings": network_reports.network_settings(engine, config),
         "Namespace": "",
         "IsInfra": False,
         "IsService": False,
@@ -346,3 +347,9 @@ def _graph_driver(lay: Any, cid: str) -> dict[str, Any]:
         except Exception:
             pass
     return {"Name": "overlay", "Data": {}}
+
+
+def _userns_fields(config: ContainerConfig) -> dict[str, object]:
+    from pypod.local.container_userns import inspect_fields
+
+    return inspect_fields(config)

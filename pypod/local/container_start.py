@@ -133,13 +133,18 @@ def init_container(
         mounts = resolve_mounts(engine, config, rootfs, undo)
         from pypod.local import container_network
 
+        holder = _userns_holder(engine, config, undo)
         net = container_network.setup(engine, config, run_dir)
         undo.append(lambda: container_network.teardown(engine, config))
         etc_files = write_etc_files(engine, config, userdata, net)
         passwd = passwd_file(config, rootfs, userdata)
         if passwd:
             etc_files["/etc/passwd"] = passwd
-        spec = _spec(engine, config, rootfs, mounts, etc_files, net.netns_path)
+        if config.uid_map:
+            from pypod.local.container_userns import chown_to_root
+
+            chown_to_root(config, etc_files.values())
+        spec = _spec(engine, config, rootfs, mounts, etc_files, net.netns_path, holder)
         _write_json(os.path.join(userdata, "config.json"), spec)
         os.makedirs(exit_dir(engine), mode=0o700, exist_ok=True)
         created = engine.runtime.create(
@@ -172,6 +177,10 @@ def init_container(
             with contextlib.suppress(PypodError):
                 engine.container_store.set_state(config.id, failed)
         raise
+    if holder:  # the container's process holds its user namespace now
+        from pypod.local.container_userns import drop_holder
+
+        drop_holder(holder)
     state = records.replace(
         state,
         status=Status.CREATED,
@@ -327,6 +336,7 @@ def _spec(
     mounts: list[Mount],
     etc_files: dict[str, str],
     netns_path: str = "",
+    userns_path: str = "",
 ) -> dict[str, Any]:
     from pypod.core.defaults import host_hard_limits
     from pypod.core.specgen import build_spec
@@ -350,8 +360,34 @@ def _spec(
         mounts=mounts,
         netns_path=netns_path,
         cgroup_manager=engine.options.cgroup_manager or conf.engine.cgroup_manager,
-        joined_namespaces=_joined(engine, config),
+        joined_namespaces=(
+            {**(_joined(engine, config) or {}), "user": userns_path}
+            if userns_path
+            else _joined(engine, config)
+        ),
+        id_mappings=_id_mappings(config),
     )
+
+
+def _userns_holder(
+    engine: LocalEngine, config: ContainerConfig, undo: list[Callable[[], object]]
+) -> str:
+    """--userns: the container's user namespace, made first (its netns must belong to it)."""
+    if not config.uid_map or config.userns_mode.startswith("container:"):
+        return ""
+    from pypod.local.container_userns import drop_holder, make_holder
+
+    path = make_holder(engine, config)
+    undo.append(lambda: drop_holder(path))
+    return path
+
+
+def _id_mappings(config: ContainerConfig) -> tuple[list, list] | None:
+    if not config.uid_map:
+        return None
+    from pypod.local.container_userns import spec_maps
+
+    return spec_maps(config)
 
 
 def _joined(engine: LocalEngine, config: ContainerConfig) -> dict[str, str] | None:

@@ -45,9 +45,7 @@ class LocalContainerEngine:
 
         return attach(self._engine, req)
 
-    def init(
-        self, names: list[str], all: bool = False, latest: bool = False
-    ) -> list[co.IdReport]:
+    def init(self, names: list[str], all: bool = False, latest: bool = False) -> list[co.IdReport]:
         from pypod.local.container_start import init
 
         return init(self._engine, names, all, latest)

@@ -128,8 +128,21 @@ class LocalPodEngine:
     def inspect(self, names: list[str]) -> list[dict[str, Any]]:
         from pypod.local.pods_info import inspect_doc
 
-        return [inspect_doc(self.store.lookup(n), self.summary(self.store.lookup(n)))
-                for n in names]  # fmt: skip
+        docs = []
+        for n in names:
+            pod = self.store.lookup(n)
+            docs.append(inspect_doc(pod, self.summary(pod), self._userns(pod.infra_id)))
+        return docs
+
+    def _userns(self, infra_id: str) -> str:
+        """The pod's user namespace mode, kept by its infra container (--userns)."""
+        if not infra_id:
+            return "host"
+        try:
+            config, _ = self._engine.container_store.get(infra_id)
+        except PypodError:
+            return "host"
+        return config.userns_mode or "host"
 
     # lifecycle --------------------------------------------------------------------------------
     def start(self, t: PodTargets) -> list[PodReport]:

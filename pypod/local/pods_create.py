@@ -93,22 +93,15 @@ def _build_pause(engine: LocalEngine) -> str:
 
 
 # --- pod create ------------------------------------------------------------------------------
-USERNS_MODES = ("auto", "host", "keep-id", "nomap", "ns", "private")
+def check_userns(engine: LocalEngine, req: PodCreateRequest) -> None:
+    """--userns: host/"" (the user namespace pypod runs in) or a namespace of the pod's own
+    (keep-id, nomap, auto, private), which the infra container gets and members join."""
+    from pypod.core.userns_modes import parse
 
-
-def check_userns(mode: str) -> None:
-    """--userns: "" and host (the user namespace pypod itself runs in: the host's as root, the
-    rootless one otherwise) work; a user namespace of the pod's own is refused, see pods.md."""
-    kind = mode.partition(":")[0]
-    if not mode or mode == "host":
-        return
-    if kind not in USERNS_MODES:
-        raise InvalidArgument(f"unrecognized namespace mode {mode} passed")
-    raise InvalidArgument(
-        f"--userns {mode}: a pod in a user namespace of its own is not supported: its "
-        "containers' image files would need an id-shifted copy or an id-mapped mount, which "
-        "pypod does not make (only --userns host works)"
-    )
+    mode = parse(req.userns, rootless=engine.rootless)
+    if mode.own and not req.infra:
+        raise InvalidArgument("--userns: a pod without an infra container cannot have a user "
+                              "namespace of its own")  # fmt: skip
 
 
 def parse_share(share: str | None) -> tuple[str, ...]:
@@ -129,7 +122,7 @@ def parse_share(share: str | None) -> tuple[str, ...]:
 def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     from pypod.local import create_options as co
 
-    check_userns(req.userns)
+    check_userns(engine, req)
     if req.exit_policy not in ("continue", "stop"):
         raise InvalidArgument(f'invalid pod exit policy: "{req.exit_policy}"')
     if req.name:
@@ -168,7 +161,8 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     try:
         pods_cgroup.make(engine, cgroup_path)
         if req.infra:
-            infra_id = _create_infra(engine, pod, req.infra_name or f"{pod_id[:12]}-infra")
+            infra_name = req.infra_name or f"{pod_id[:12]}-infra"
+            infra_id = _create_infra(engine, pod, infra_name, req.userns)
             pod = records.replace(pod, infra_id=infra_id)
             store.set_config(pod)
         if req.pod_id_file:
@@ -203,7 +197,7 @@ def _random_name(engine: LocalEngine, store: PodStore) -> str:
     return generate(lambda n: store.exists(n) or engine.container_store.name_taken(n))
 
 
-def _create_infra(engine: LocalEngine, pod: PodConfig, name: str) -> str:
+def _create_infra(engine: LocalEngine, pod: PodConfig, name: str, userns: str = "") -> str:
     from pypod.local import container_create as cc
 
     image = pod.infra_image or engine.containers_conf.engine.infra_image or ""
@@ -226,6 +220,10 @@ def _create_infra(engine: LocalEngine, pod: PodConfig, name: str) -> str:
         config, pod_id=pod.id, labels={**config.labels, "io.pypod.infra": "true"},
         cgroup_parent=pod.cgroup_path or pod.cgroup_parent,
     )  # fmt: skip
+    if userns:
+        from pypod.local.container_userns import apply
+
+        config = apply(engine, config, userns=userns, user_given=False, image=image_obj)
     undo = cc._Undo()
     try:
         config = cc._store(engine, config, image_doc, undo, generated_name=False)

@@ -56,7 +56,7 @@ def pod_filter(filters: list[str]) -> Callable[[PodSummary], bool]:
     return lambda s: all(any(t(s) for t in g) for g in groups)
 
 
-def inspect_doc(pod: PodConfig, summary: PodSummary) -> dict[str, Any]:
+def inspect_doc(pod: PodConfig, summary: PodSummary, userns: str = "host") -> dict[str, Any]:
     from pypod.local.container_inspect import go_time as _go_time
 
     infra: dict[str, Any] = {}
@@ -73,7 +73,7 @@ def inspect_doc(pod: PodConfig, summary: PodSummary) -> dict[str, Any]:
             "Networks": [pod.network] if pod.network else None,
             "NetworkOptions": None,
             "pid_ns": "private",
-            "userns": "host",
+            "userns": userns,
             "uts_ns": "private",
         }
     doc: dict[str, Any] = {
@@ -143,9 +143,11 @@ def clone_pod(engine: LocalEngine, pod: PodConfig, new_name: str, destroy: bool)
 
     store = pod_store(engine)
     cstore = engine.container_store
-    infra_name = ""
+    infra_name = userns = ""
     if pod.infra_id:
-        infra_name = clone_name(cstore.name_taken, cstore.get(pod.infra_id)[0].name)
+        infra = cstore.get(pod.infra_id)[0]
+        infra_name = clone_name(cstore.name_taken, infra.name)
+        userns = infra.userns_mode  # the mode as given (keep-id, auto:size=N): a new namespace
     req = PodCreateRequest(
         name=new_name or clone_name(store.exists, pod.name),
         labels=tuple(f"{k}={v}" for k, v in pod.labels.items()),
@@ -154,7 +156,7 @@ def clone_pod(engine: LocalEngine, pod: PodConfig, new_name: str, destroy: bool)
         share_parent=pod.share_parent, cgroup_parent=pod.cgroup_parent,
         exit_policy=pod.exit_policy, restart=pod.restart_policy, hostname=pod.hostname,
         network=pod.network, publish=pod.publish, dns=pod.dns, add_hosts=pod.add_hosts,
-        ip=pod.ip, mac=pod.mac, create_command=pod.create_command,
+        ip=pod.ip, mac=pod.mac, create_command=pod.create_command, userns=userns,
     )  # fmt: skip
     new_id = create_pod(engine, req)
     try:

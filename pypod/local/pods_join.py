@@ -26,6 +26,7 @@ _KINDS = (
     ("uts", "uts_mode", "uts"),
     ("pid", "pid_mode", "pid"),
     ("cgroup", "cgroupns_mode", "cgroup"),
+    ("user", "userns_mode", "user"),  # a member of a pod with --userns
 )
 
 

@@ -75,9 +75,10 @@ def _locked(directory: str) -> Iterator[None]:
         os.close(fd)
 
 
-def create(run_root: str, name: str | None = None) -> str:
+def create(run_root: str, name: str | None = None, *, userns: str = "") -> str:
     """Make a new network namespace and return the path of its file. Raises NameInUse when a
-    namespace of that name exists."""
+    namespace of that name exists. userns: the file of the user namespace that is to own it
+    (a container with --userns, see host/userns_file.py)."""
     directory = netns_dir(run_root)
     name = name or f"netns-{uuid.uuid4()}"
     if "/" in name or name.startswith("."):
@@ -91,8 +92,13 @@ def create(run_root: str, name: str | None = None) -> str:
             raise NameInUse(f"network namespace {path} already exists") from exc
         os.close(fd)
         try:
-            _in_thread(_bind_new_netns, path)
-        except OSError as exc:
+            if userns:
+                from pypod.host import userns_file
+
+                userns_file.new_netns_in(userns, path)
+            else:
+                _in_thread(_bind_new_netns, path)
+        except (OSError, PypodError) as exc:
             with contextlib.suppress(OSError):
                 os.unlink(path)
             raise PypodError(f"cannot create network namespace {path}: {exc}") from exc

@@ -34,7 +34,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pypod.errors import ContainerNotFound, StorageError
 from pypod.log import get_logger
@@ -100,13 +101,20 @@ class ContainerLayers:
         except FileNotFoundError:
             return []
 
-    def _meta(self, cid: str) -> dict[str, str | None]:
+    def _meta(self, cid: str) -> dict[str, Any]:
         try:
             with open(os.path.join(self._dir(cid), _META), encoding="utf-8") as f:
-                data: dict[str, str | None] = json.load(f)
+                data: dict[str, Any] = json.load(f)
                 return data
         except FileNotFoundError as exc:
             raise ContainerNotFound(f"{cid}: no read-write layer for this container") from exc
+
+    def _id_mapped(self, cid: str) -> bool:
+        """The rootfs is mounted with id maps (through fuse-overlayfs)."""
+        try:
+            return bool(self._meta(cid).get("uid_map"))
+        except ContainerNotFound:
+            return False
 
     def _lowers(self, cid: str) -> list[str]:
         """Layer ids below the container, top first."""
@@ -114,18 +122,36 @@ class ContainerLayers:
         return [layer.id for layer in self.store.layer_chain(top)] if top else []
 
     # create / remove ------------------------------------------------------------------------
-    def create(self, cid: str, image_id: str | None, *, mount_label: str = "") -> None:
+    def create(
+        self,
+        cid: str,
+        image_id: str | None,
+        *,
+        mount_label: str = "",
+        uid_map: Sequence[str] = (),
+        gid_map: Sequence[str] = (),
+    ) -> None:
         """The container's RW layer over image_id (None: an empty rootfs), its userdata and
-        run directories. On failure nothing is left (remove() undoes a partial create)."""
+        run directories. On failure nothing is left (remove() undoes a partial create).
+        uid_map/gid_map ("container:host:size"): a container in a user namespace of its own;
+        its rootfs is then mounted with those maps (fuse-overlayfs uidmapping/gidmapping),
+        so image files show their in-image owners inside."""
         top = self.store.image(image_id).top_layer if image_id else None
         path = self._dir(cid)
         if os.path.lexists(path):
             raise StorageError(f"container {cid} already has a read-write layer")
+        if uid_map and not self.overlay:
+            raise StorageError(
+                "a container in a user namespace of its own (--userns) needs the overlay "
+                f"storage driver (this store uses {self.store.driver_name})"
+            )
         try:
             if top:
                 self.store.add_layer_user(top, layer_user(cid))
             os.makedirs(self.home, mode=0o700, exist_ok=True)
             os.mkdir(path, 0o700)
+            if uid_map:
+                _make_searchable(path)
             if self.overlay:
                 for sub in ("diff", "work", "merged"):
                     os.mkdir(os.path.join(path, sub), 0o755)
@@ -136,7 +162,11 @@ class ContainerLayers:
                 # its own directory, which the engine chowns to it
                 os.makedirs(os.path.dirname(directory), mode=0o711, exist_ok=True)
                 os.makedirs(directory, mode=0o700, exist_ok=True)
-            meta = {"image": image_id, "top_layer": top, "mount_label": mount_label}
+            meta: dict[str, object] = {
+                "image": image_id, "top_layer": top, "mount_label": mount_label,
+            }  # fmt: skip
+            if uid_map:
+                meta |= {"uid_map": list(uid_map), "gid_map": list(gid_map)}
             tmp = os.path.join(path, _META + ".tmp")
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump(meta, f)
@@ -151,7 +181,7 @@ class ContainerLayers:
         path = self._dir(cid)
         self.unmount(cid, force=True)
         if self.overlay and os.path.ismount(self._rootfs(cid)):
-            self.driver.unmount_rw(self._rootfs(cid))  # type: ignore[attr-defined]
+            self.driver.unmount_rw(self._rootfs(cid), fuse=self._id_mapped(cid))  # type: ignore[attr-defined]
         staging.remove_tree(path)
         staging.remove_tree(os.path.join(self.store.graph_root, "containers", cid))
         staging.remove_tree(self.run_dir(cid))
@@ -168,10 +198,16 @@ class ContainerLayers:
             path = self._dir(cid)
             chain = self._lowers(cid)
             label = meta.get("mount_label") or ""
+            id_maps = (meta["uid_map"], meta["gid_map"]) if meta.get("uid_map") else None
 
             def do_mount() -> None:
                 self.driver.mount_rw(  # type: ignore[attr-defined]
-                    chain, os.path.join(path, "diff"), os.path.join(path, "work"), target, label
+                    chain,
+                    os.path.join(path, "diff"),
+                    os.path.join(path, "work"),
+                    target,
+                    label,
+                    id_maps=id_maps,
                 )
 
             self.counts.acquire(cid, target, do_mount)
@@ -185,7 +221,7 @@ class ContainerLayers:
 
         def do_unmount() -> None:
             if self.overlay:
-                self.driver.unmount_rw(target)  # type: ignore[attr-defined]
+                self.driver.unmount_rw(target, fuse=self._id_mapped(cid))  # type: ignore[attr-defined]
 
         return self.counts.release(cid, force, do_unmount)
 
@@ -280,3 +316,20 @@ class ContainerLayers:
         layer_id = chain_ids(["sha256:" + top, diff_id])[-1] if top else diff_id[7:]
         with self.diff_tar(cid) as stream:
             return self.store.put_layer(layer_id, top, stream, diff_digest=diff_id, hold=hold)
+
+
+def _make_searchable(path: str) -> None:
+    """The container's root is another id, which must reach its mount point: give every
+    directory from path up to / the search bit for all (as Podman's makeAccessible does);
+    a directory we may not change is left as it is."""
+    while True:
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+            if mode & 0o111 != 0o111:
+                os.chmod(path, mode | 0o111)
+        except OSError as exc:
+            log.debug("cannot make %s searchable: %s", path, exc)
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent

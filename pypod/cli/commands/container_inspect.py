@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pypod.cli.commands.image_inspect import print_docs, raise_errors
 from pypod.cli.context import Context
+from pypod.cli.inspect_docs import print_docs, raise_errors
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
 
@@ -45,17 +45,22 @@ def inspect_containers(
     return docs, errors
 
 
-def run(args: Namespace, ctx: Context) -> int:
-    names = list(args.names)
-    if args.latest:
-        if names:
-            raise InvalidArgument("--latest and containers cannot be used together")
-        from pypod.domain.containers_ops import ListRequest
+def with_latest(ctx: Context, names: list[str], latest: bool) -> list[str]:
+    """The names, or with --latest the newest container's id."""
+    if not latest:
+        return names
+    if names:
+        raise InvalidArgument("--latest and containers cannot be used together")
+    from pypod.domain.containers_ops import ListRequest
 
-        latest = ctx.engine.containers.list(ListRequest(latest=True))
-        if not latest:
-            raise ContainerNotFound("no containers to inspect: no such container")
-        names = [latest[0].id]
+    rows = ctx.engine.containers.list(ListRequest(latest=True))
+    if not rows:
+        raise ContainerNotFound("no containers to inspect: no such container")
+    return [rows[0].id]
+
+
+def run(args: Namespace, ctx: Context) -> int:
+    names = with_latest(ctx, list(args.names), args.latest)
     if not names:
         raise InvalidArgument("no names or ids specified")
     docs, errors = inspect_containers(ctx, names, args.size)

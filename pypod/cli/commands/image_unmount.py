@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pypod.cli import output
-from pypod.cli.commands.image_inspect import raise_all
 from pypod.cli.context import Context
+from pypod.cli.inspect_docs import raise_all
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument
 

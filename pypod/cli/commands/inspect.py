@@ -1,14 +1,14 @@
-"""pypod inspect: containers, images and volumes (pods and networks join later).
+"""pypod inspect: containers, images, volumes, networks and pods.
 
-With --type all, each name is looked up as a container, then an image, then a volume, as
-Podman does."""
+With --type all, each name is looked up as a container, then an image, a volume, a network and
+a pod, as Podman does."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pypod.cli.commands.image_inspect import print_docs, raise_errors
 from pypod.cli.context import Context
+from pypod.cli.inspect_docs import print_docs, raise_errors
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, NotFound, PypodError
 
@@ -37,7 +37,8 @@ def configure(p: Parser) -> None:
         "--type",
         kind="string",
         default="all",
-        help='Specify inspect-object type ("image", "container" or "all") (default "all")',
+        help='Specify inspect-object type ("image", "container", "volume", "network", "pod" '
+        'or "all") (default "all")',
     )
     p.flag("-l", "--latest", action="store_true", help=SUPPRESS)
 
@@ -45,13 +46,16 @@ def configure(p: Parser) -> None:
 def run(args: Namespace, ctx: Context) -> int:
     if args.type not in _TYPES:
         raise InvalidArgument(f"invalid type {args.type!r}: must be one of {', '.join(_TYPES)}")
-    if not args.names:
+    names = list(args.names)
+    if args.latest:
+        from pypod.cli.commands.container_inspect import with_latest
+
+        names = with_latest(ctx, names, True)
+    if not names:
         raise InvalidArgument("no names or ids specified")
-    if args.type in ("network", "pod"):
-        raise InvalidArgument(f"inspecting a {args.type} is not supported yet")
     docs: list[Any] = []
     errors: list[PypodError] = []
-    for name in args.names:
+    for name in names:
         doc, err = _one(ctx, name, args.type, args.size)
         if doc is not None:
             docs.append(doc)
@@ -77,11 +81,12 @@ def _one(ctx: Context, name: str, kind: str, size: bool) -> tuple[Any, PypodErro
             return reports[0].data, None
         if kind == "image":
             return None, reports[0].error if reports else NotFound(name)
-    if kind in ("all", "volume"):
-        try:
-            return ctx.engine.volumes.inspect([name])[0], None
-        except PypodError as exc:
-            if kind == "volume":
-                return None, exc
+    for noun in ("volume", "network", "pod"):
+        if kind in ("all", noun):
+            try:
+                return getattr(ctx.engine, noun + "s").inspect([name])[0], None
+            except NotFound as exc:
+                if kind == noun:
+                    return None, exc
     # the generic inspect names the object, as Podman's does
     return None, NotFound(f'no such object: "{name}"')

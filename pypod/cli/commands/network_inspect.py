@@ -28,8 +28,8 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    from pypod.cli.commands.image_inspect import raise_errors
     from pypod.cli.commands.network_ls import template_view
+    from pypod.cli.inspect_docs import raise_errors
 
     if not args.names:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")

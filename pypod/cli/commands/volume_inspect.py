@@ -33,8 +33,8 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    from pypod.cli.commands.image_inspect import raise_errors
     from pypod.cli.commands.volume_ls import template_view
+    from pypod.cli.inspect_docs import raise_errors
 
     if args.all and args.names:
         raise InvalidArgument("when using the --all switch, you may not pass any volume names")

@@ -186,10 +186,23 @@ class OverlayDriver:
 
     # container read-write layers (pypod/storage/containers.py keeps their directories) ----
     def mount_rw(
-        self, chain: Sequence[str], upper: str, work: str, target: str, label: str = ""
+        self,
+        chain: Sequence[str],
+        upper: str,
+        work: str,
+        target: str,
+        label: str = "",
+        *,
+        id_maps: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> None:
         """Mount chain (top first; empty for an image without layers) read-only under the
-        writable upper/work directories at target."""
+        writable upper/work directories at target. id_maps (uid and gid "container:host:size"
+        maps of a container in a user namespace of its own): mount through fuse-overlayfs
+        with uidmapping/gidmapping, which shows each file's owner shifted by the maps (and
+        shifts back what the container writes), so the layers stay unshifted on disk."""
+        if id_maps is not None:
+            self._mount_mapped(chain, upper, work, target, label, id_maps)
+            return
         rel = [f"l/{self._link(layer)}" for layer in chain] or ["empty"]
         extra = f",upperdir={upper},workdir={work}"
         if self.rootless and self.mode == support.NATIVE:
@@ -210,7 +223,28 @@ class OverlayDriver:
             opts = "lowerdir=" + ":".join(rel) + extra
             processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
 
-    def unmount_rw(self, target: str) -> None:
+    def _mount_mapped(
+        self, chain: Sequence[str], upper: str, work: str, target: str, label: str,
+        id_maps: tuple[Sequence[str], Sequence[str]],
+    ) -> None:  # fmt: skip
+        program = self.mount_program or resolve_mount_program(support.FUSE_PROGRAM)
+        lowers = [f"{self.home}/l/{self._link(layer)}" for layer in chain]
+        lowers = lowers or [f"{self.home}/empty"]
+        uids, gids = (":".join(m) for m in id_maps)
+        opts = (f"lowerdir={':'.join(lowers)},upperdir={upper},workdir={work}"
+                f",uidmapping={uids},gidmapping={gids}")  # fmt: skip
+        if self.mount_options:
+            opts += "," + self.mount_options
+        if label:
+            opts += f',context="{label}"'
+        _clear_dead_fuse(target)
+        processes.run([program, "-o", opts, target])
+
+    def unmount_rw(self, target: str, *, fuse: bool = False) -> None:
+        """fuse: the mount is an id-mapped one (fuse-overlayfs whatever the driver's mode)."""
+        if fuse:
+            support.unmount_fuse(target)
+            return
         self._unmount(target)
 
     # `pypod info` -----------------------------------------------------------------------------
