@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
 from pypod.records import record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from pypod.domain.containers import ContainerEngine
     from pypod.domain.images import ImageEngine
     from pypod.domain.networks import NetworkEngine
@@ -31,23 +32,25 @@ class EngineOptions:
     events_backend: str | None = None
 
 
-class Engine(Protocol):
-    @property
-    def images(self) -> ImageEngine: ...
+if TYPE_CHECKING:  # the engine interface is for type checkers: no typing at run time
 
-    @property
-    def containers(self) -> ContainerEngine: ...
+    class Engine(Protocol):
+        @property
+        def images(self) -> ImageEngine: ...
 
-    @property
-    def volumes(self) -> VolumeEngine: ...
+        @property
+        def containers(self) -> ContainerEngine: ...
 
-    @property
-    def networks(self) -> NetworkEngine: ...
+        @property
+        def volumes(self) -> VolumeEngine: ...
 
-    @property
-    def system(self) -> SystemEngine: ...
+        @property
+        def networks(self) -> NetworkEngine: ...
 
-    @property
-    def pods(self) -> PodEngine: ...
+        @property
+        def system(self) -> SystemEngine: ...
 
-    def close(self) -> None: ...
+        @property
+        def pods(self) -> PodEngine: ...
+
+        def close(self) -> None: ...

@@ -15,11 +15,11 @@ Behaviour copied from Podman 4.3, which users' scripts rely on:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # no typing (nor re: imported where used) on `images`' start-up path
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import Any
+
     from pypod.format.gotemplate import Template
 
 # Patterns as text: re compiles (and caches) one when it is first used, not at import.
@@ -36,6 +36,8 @@ PADDING = 2
 
 def is_json(fmt: str) -> bool:
     """True for --format json, {{json}} and {{json .}}: the caller prints JSON instead."""
+    import re
+
     return bool(re.match(_JSON_FORMAT, fmt))
 
 
@@ -45,6 +47,8 @@ def has_table(fmt: str) -> bool:
 
 def normalize_format(fmt: str) -> tuple[bool, str]:
     """(is_table, template text) after Podman's NormalizeFormat; the text ends with "\\n"."""
+    import re
+
     table = has_table(fmt)
     if table:
         text = re.sub(_TABLE_RE, lambda m: _TABLE_SUBS[m.group()], fmt)
@@ -56,6 +60,8 @@ def normalize_format(fmt: str) -> tuple[bool, str]:
 
 
 def enforce_range(fmt: str) -> str:
+    import re
+
     return fmt if re.search(_RANGE, fmt) else "{{range .}}" + fmt + "{{end -}}"
 
 
@@ -111,23 +117,35 @@ def header_for(field: str, overrides: Mapping[str, str] | None = None) -> str:
     return " ".join(split_camel(field)).upper()
 
 
-class HeaderRow(Mapping[str, str]):
-    """Stands in for a row when rendering the header: every field reads as its column title."""
+def header_row(overrides: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """Stands in for a row when rendering the header: every field reads as its column title.
+    (A Mapping for the template engine; built on first use, collections.abc being off the
+    plain-table path.)"""
+    global _HeaderRow
+    if _HeaderRow is None:
+        from collections.abc import Mapping as _Mapping
 
-    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
-        self.overrides = overrides or {}
+        class HeaderRow(_Mapping[str, str]):
+            def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
+                self.overrides = overrides or {}
 
-    def __getitem__(self, key: str) -> str:
-        return header_for(key, self.overrides)
+            def __getitem__(self, key: str) -> str:
+                return header_for(key, self.overrides)
 
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
-        return self[key]
+            def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+                return self[key]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.overrides)
+            def __iter__(self) -> Iterator[str]:
+                return iter(self.overrides)
 
-    def __len__(self) -> int:
-        return max(1, len(self.overrides))
+            def __len__(self) -> int:
+                return max(1, len(self.overrides))
+
+        _HeaderRow = HeaderRow
+    return _HeaderRow(overrides)  # type: ignore[no-any-return]
+
+
+_HeaderRow: Any = None
 
 
 def _split_outside_actions(text: str) -> list[str]:
@@ -151,6 +169,8 @@ def _split_outside_actions(text: str) -> list[str]:
 
 def _fallback_header(fmt_text: str, overrides: Mapping[str, str] | None) -> str:
     """When the template cannot run on header text, title each column by its first field."""
+    import re
+
     cells = []
     for segment in _split_outside_actions(fmt_text.rstrip("\n")):
         m = re.search(_FIRST_FIELD, segment)
@@ -224,7 +244,7 @@ def render_table(
     parts = []
     if not noheading:
         try:
-            parts.append(tmpl.execute([HeaderRow(headers)]))
+            parts.append(tmpl.execute([header_row(headers)]))
         except TemplateError:
             parts.append(_fallback_header(normalize_format(fmt)[1], headers))
     parts.append(tmpl.execute(rows))

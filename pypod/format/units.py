@@ -10,13 +10,12 @@ parse_duration("1h30m")      -> 5400.0      (seconds, as Go's time.ParseDuration
 
 from __future__ import annotations
 
-import re
 import time
-from typing import TYPE_CHECKING
 
 from pypod.errors import InvalidArgument
 from pypod.format.gonum import format_float, go_duration
 
+TYPE_CHECKING = False  # no typing (nor re: imported where used) on `images`' start-up path
 if TYPE_CHECKING:
     import datetime
 
@@ -117,6 +116,8 @@ def parse_size(text: str, decimal: bool = False) -> int:
 
     Accepts "512", "512b", "1.5g", "10 MiB", "4kB"; raises InvalidArgument like go-units.
     """
+    import re
+
     sep = max(text.rfind(ch) for ch in "0123456789. ")
     if sep < 0:
         raise InvalidArgument(f"invalid size: '{text}'")
@@ -152,6 +153,8 @@ def _go_quote(s: str) -> str:
 
 def parse_duration_ns(text: str) -> int:
     """Go's time.ParseDuration in integer nanoseconds: "1h30m", "-1.5s", "300ms", "0"."""
+    import re
+
     invalid = InvalidArgument(f"time: invalid duration {_go_quote(text)}")
     s = text
     neg = False

@@ -9,6 +9,7 @@ WorkingDir, User, ExposedPorts, Volumes, StopSignal, Healthcheck, Labels) the fl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -69,21 +70,26 @@ def create(engine: LocalEngine, req: CreateRequest) -> CreateReport:
     if pod is not None:
         config = join_pod(pod, config)
     default_userns = engine.containers_conf.containers.userns
+    allocating: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if req.userns or pod is not None or default_userns not in ("", "host"):
-        from pypod.local.container_userns import apply
+        from pypod.local.container_userns import allocation_lock, apply
 
-        config = apply(engine, config, userns=req.userns, user_given=bool(req.user),
-                       image=image, pod=pod)  # fmt: skip
-    if req.replace and req.name:
-        _replace(engine, req.name)
-    undo = _Undo()
-    try:
-        config = _store(engine, config, image_doc, undo, generated_name=not req.name)
-        if req.cidfile:
-            _write_cidfile(req.cidfile, config.id)
-    except BaseException:
-        undo.run()
-        raise
+        # auto ranges are chosen against the recorded containers: plan and record together
+        allocating = allocation_lock(engine, req.userns or default_userns)
+    with allocating:
+        if req.userns or pod is not None or default_userns not in ("", "host"):
+            config = apply(engine, config, userns=req.userns, user_given=bool(req.user),
+                           image=image, pod=pod)  # fmt: skip
+        if req.replace and req.name:
+            _replace(engine, req.name)
+        undo = _Undo()
+        try:
+            config = _store(engine, config, image_doc, undo, generated_name=not req.name)
+            if req.cidfile:
+                _write_cidfile(req.cidfile, config.id)
+        except BaseException:
+            undo.run()
+            raise
     from pypod.local.container_start import emit
 
     emit(engine, config, "create")

@@ -141,8 +141,11 @@ def init_container(
         if passwd:
             etc_files["/etc/passwd"] = passwd
         if config.uid_map:
-            from pypod.local.container_userns import chown_to_root
+            from pypod.local.container_userns import chown_to_root, group_file
 
+            group = group_file(config, rootfs, userdata)
+            if group:
+                etc_files["/etc/group"] = group
             chown_to_root(config, etc_files.values())
         spec = _spec(engine, config, rootfs, mounts, etc_files, net.netns_path, holder)
         _write_json(os.path.join(userdata, "config.json"), spec)

@@ -10,8 +10,9 @@ infra container takes the pod's --userns; members join the infra's namespace
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from pypod import records
@@ -72,6 +73,25 @@ def apply(
     return records.replace(config, **changes)  # type: ignore[arg-type]
 
 
+@contextlib.contextmanager
+def allocation_lock(engine: LocalEngine, userns: str) -> Iterator[None]:
+    """Held from choosing an auto/private range until the container is recorded, so that two
+    concurrent creates cannot choose the same range (they read the recorded ones)."""
+    if userns.partition(":")[0] not in ("auto", "private"):
+        yield
+        return
+    import fcntl
+
+    os.makedirs(engine.store.run_root, mode=0o700, exist_ok=True)
+    path = os.path.join(engine.store.run_root, "userns-auto.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _host_passwd_entry(uid: int, gid: int) -> str:
     """keep-id: the /etc/passwd line for the user, as on the host (Podman adds it too)."""
     import pwd
@@ -81,6 +101,49 @@ def _host_passwd_entry(uid: int, gid: int) -> str:
     except KeyError:
         return ""
     return f"{pw.pw_name}:*:{uid}:{gid}:{pw.pw_gecos or pw.pw_name}:{pw.pw_dir}:/bin/sh"
+
+
+def group_file(config: ContainerConfig, rootfs: str, userdata: str) -> str:
+    """keep-id: the user's group gets an /etc/group entry (its host name) when the image has
+    no group of that gid, as Podman's generateGroupEntry does; "" when none is needed."""
+    if not config.uid_map:
+        return ""
+    from pypod.host.userns import rootless_gid, rootless_uid
+
+    keep_id_user = f"{rootless_uid()}:{rootless_gid()}"
+    if not (config.userns_mode.startswith("keep-id") or config.user == keep_id_user):
+        return ""
+    _, _, gid_text = config.user.partition(":")
+    if not gid_text.isdigit():
+        return ""
+    from pypod.core import users
+
+    gid = int(gid_text)
+    if any(g.gid == gid for g in users.read_group(rootfs)):
+        return ""
+    import grp
+    import pwd
+
+    try:  # the names are the host user's, whatever ids keep-id gives them inside
+        name = grp.getgrgid(rootless_gid()).gr_name
+    except KeyError:
+        name = str(gid)
+    try:
+        member = pwd.getpwuid(rootless_uid()).pw_name
+    except KeyError:
+        member = ""
+    try:
+        with open(users.resolve_in_root(rootfs, "/etc/group"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path = os.path.join(userdata, "group")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"{text}{name}:x:{gid}:{member}\n")
+    os.chmod(path, 0o644)
+    return path
 
 
 def chown_to_root(config: ContainerConfig, paths: Iterable[str]) -> None:

@@ -7,12 +7,14 @@ and a rootless command enters its user namespace only when it first needs the st
 from __future__ import annotations
 
 import os
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from pypod.domain.engine import EngineOptions
 
+TYPE_CHECKING = False  # neither typing nor functools (collections, reprlib) on every command
 if TYPE_CHECKING:
+    from functools import cached_property
+    from typing import Any
+
     from pypod.config.containers_conf import ContainersConf
     from pypod.config.registries_conf import RegistriesConf
     from pypod.config.storage_conf import StorageConf
@@ -26,6 +28,26 @@ if TYPE_CHECKING:
     from pypod.local.volumes import LocalVolumeEngine
     from pypod.runtime.types import Runtime
     from pypod.storage.store import Store
+
+
+if not TYPE_CHECKING:
+
+    class cached_property:  # functools.cached_property without functools
+        """Computed on first access, then stored in the instance's __dict__."""
+
+        def __init__(self, fn: Any) -> None:
+            self.fn = fn
+            self.name = fn.__name__
+            self.__doc__ = fn.__doc__
+
+        def __set_name__(self, owner: type, name: str) -> None:
+            self.name = name
+
+        def __get__(self, obj: Any, owner: type | None = None) -> Any:
+            if obj is None:
+                return self
+            value = obj.__dict__[self.name] = self.fn(obj)
+            return value
 
 
 class LocalEngine:

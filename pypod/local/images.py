@@ -10,12 +10,15 @@ containers use an image, and `remove_image_users` removes them for `rmi --force`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
 
 from pypod.domain import images as d
 from pypod.errors import ImageNotFound, PypodError
 
+TYPE_CHECKING = False  # no typing on `images`' start-up path
 if TYPE_CHECKING:
+    from typing import Any
+
     from pypod.local.engine import LocalEngine
 
 
@@ -122,6 +125,28 @@ class LocalImageEngine:
         from pypod.local.image_list import rows
 
         return rows(self.list(req), req.sort)
+
+    def table(self) -> list[tuple[str, str, str, float, int]]:
+        from pypod.storage import listing_cache
+
+        opts = self._engine.options
+        # a driver named on the command line is checked against the store's by opening it
+        checked = not (opts.storage_driver or opts.storage_opts or "STORAGE_DRIVER" in os.environ)
+        cached = listing_cache.read(self._engine.graph_root) if checked else None
+        if cached is not None:
+            return cached
+        from pypod.local.image_list import list_images, rows
+
+        store = self._store  # opened (and cleaned up: writes) before the shared lock
+        with listing_cache.filling(store.graph_root) as save:
+            req = d.ListRequest()
+            # the default table shows no container counts: skip the container database
+            table = [
+                (r.repository, r.tag, r.image.id, r.image.created, r.image.size)
+                for r in rows(list_images(store, req, lambda _image_id: 0), req.sort)
+            ]
+            save(table)
+        return table
 
     def exists(self, name: str) -> bool:
         try:

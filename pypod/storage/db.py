@@ -7,6 +7,11 @@ failing; transactions are short (files are written before the row that makes the
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pypod.host.sqlite import SqliteDB
 from pypod.storage.types import Image, Layer
 
@@ -55,7 +60,26 @@ def chain_ids(diff_ids: list[str] | tuple[str, ...]) -> list[str]:
 
 
 class Database(SqliteDB):
+    """The image store's database. Every write transaction also invalidates the cached
+    `images` table beside it (storage/listing_cache.py)."""
+
     label = "store database"
+
+    def __init__(self, path: str) -> None:
+        from pypod.storage.listing_cache import Invalidator
+
+        self._invalidator = Invalidator(os.path.dirname(path))
+        super().__init__(path)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        # the process's lock first, then the cache lock, then SQLite's: one order everywhere
+        with self.lock, self._invalidator, super().write() as conn:
+            yield conn
+
+    def close(self) -> None:
+        super().close()
+        self._invalidator.close()
 
     def prepare(self) -> None:
         # user_version is written last, so a current one means the schema is complete and

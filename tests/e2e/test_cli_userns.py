@@ -8,8 +8,11 @@ neither the mount nor a fuse-overlayfs process. Root's `auto` takes its ids from
 
 from __future__ import annotations
 
+import grp
+import itertools
 import json
 import os
+import pwd
 
 import pytest
 
@@ -68,6 +71,10 @@ def test_keep_id_maps_the_user_and_keeps_owners(engine: tuple[Pypod, StoreDirs])
     uid = get_test_user().uid
     out = pp("run", "--rm", "--userns", "keep-id", BB, "sh", "-c", f"id -u; id -g; {OWNERS}")
     assert out.stdout.split() == [str(uid), str(get_test_user().gid), "0:0", "0:0"]
+    # the user's group gets an /etc/group entry with its host name (Podman's generateGroupEntry)
+    group = grp.getgrgid(get_test_user().gid).gr_name
+    names = pp("run", "--rm", "--userns", "keep-id", BB, "sh", "-c", "id -gn; id -un").stdout
+    assert names.split() == [group, pwd.getpwuid(uid).pw_name]
     assert [uid, 0, 1] in _uid_map(pp, "--userns", "keep-id")
     # --user wins over keep-id's default user; uid= moves the user's own id
     assert pp("run", "--rm", "--userns", "keep-id", "--user", "0", BB, "id", "-u").stdout == "0\n"
@@ -110,6 +117,24 @@ def test_auto_containers_get_distinct_ranges_and_inspect(
     assert a.endswith(":1500") and b.endswith(":1500") and abs(a_start - b_start) >= 1500
     plain = json.loads(pp("inspect", pp("create", BB, "true").stdout.strip()).stdout)[0]
     assert plain["HostConfig"]["UsernsMode"] == "" and "IDMappings" not in plain["HostConfig"]
+
+
+def test_concurrent_auto_creates_get_disjoint_ranges(
+    engine: tuple[Pypod, StoreDirs],  # noqa: F811
+) -> None:
+    pp, _store = engine
+    if not _rootless(pp) and not _has_auto_range():
+        pytest.skip('no /etc/subuid range for "containers" (make setup adds one)')
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(i: int) -> str:
+        return pp("create", "--name", f"par{i}", "--userns", "auto:size=1000", BB, "true").stdout
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(create, range(4)))
+    docs = json.loads(pp("inspect", *(f"par{i}" for i in range(4))).stdout)
+    starts = sorted(int(d["HostConfig"]["IDMappings"]["UidMap"][0].split(":")[1]) for d in docs)
+    assert all(b - a >= 1000 for a, b in itertools.pairwise(starts)), starts
 
 
 def test_bad_userns_fails_and_leaves_nothing(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F811
