@@ -83,34 +83,24 @@ if ! id -u "$TEST_USER" >/dev/null 2>&1; then
 fi
 TEST_UID=$(id -u "$TEST_USER")
 
-# Give the user subordinate ids only when it has none, in a range no one else uses.
-add_subids() {  # file
-    local file=$1 start
+# Subordinate ids for a name only when it has none, in a range no one else uses: the test user,
+# and "containers", whose ranges root's `--userns auto` takes (containers/storage's
+# root-auto-userns-user), as Podman does.
+add_subids() {  # file name-pattern name count
+    local file=$1 pattern=$2 name=$3 count=$4 start
     touch "$file"
     chmod 0644 "$file"  # newuidmap and pypod read it as the user
-    if grep -qE "^($TEST_USER|$TEST_UID):" "$file"; then
+    if grep -qE "^($pattern):" "$file"; then
         return
     fi
     start=$(awk -F: 'BEGIN { m = 200000 } { e = $2 + $3; if (e > m) m = e } END { print m }' "$file")
-    say "adding $TEST_USER:$start:$SUBID_RANGE_COUNT to $file"
-    echo "$TEST_USER:$start:$SUBID_RANGE_COUNT" >>"$file"
+    say "adding $name:$start:$count to $file"
+    echo "$name:$start:$count" >>"$file"
 }
-add_subids /etc/subuid
-add_subids /etc/subgid
-
-# Root's `--userns auto` takes its ranges from the user "containers" (containers/storage's
-# root-auto-userns-user), as Podman does.
-add_auto_subids() {  # file
-    local file=$1 start
-    if grep -qE "^containers:" "$file"; then
-        return
-    fi
-    start=$(awk -F: 'BEGIN { m = 200000 } { e = $2 + $3; if (e > m) m = e } END { print m }' "$file")
-    say "adding containers:$start:1000000 to $file"
-    echo "containers:$start:1000000" >>"$file"
-}
-add_auto_subids /etc/subuid
-add_auto_subids /etc/subgid
+for file in /etc/subuid /etc/subgid; do
+    add_subids "$file" "$TEST_USER|$TEST_UID" "$TEST_USER" "$SUBID_RANGE_COUNT"
+    add_subids "$file" "containers" "containers" 1000000
+done
 
 # --- devices and sysctls rootless containers need ---------------------------------------------------
 # /dev/net/tun: pasta and slirp4netns open it as the user.

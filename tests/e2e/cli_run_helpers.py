@@ -41,9 +41,9 @@ def remove_all(pp: Pypod, store: StoreDirs | None = None) -> None:
         kill_conmons(store.base)
 
 
-def kill_conmons(base: str) -> None:
-    import signal
-
+def processes() -> list[tuple[int, list[bytes]]]:
+    """(pid, argv) of every process that still has a command line."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -52,12 +52,21 @@ def kill_conmons(base: str) -> None:
                 argv = f.read().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].endswith(b"conmon") and any(base.encode() in a for a in argv):
-            with open(f"/proc/{entry}/task/{entry}/children", encoding="ascii") as f:
+        if argv and argv[0]:
+            found.append((int(entry), argv))
+    return found
+
+
+def kill_conmons(base: str) -> None:
+    import signal
+
+    for pid, argv in processes():
+        if argv[0].endswith(b"conmon") and any(base.encode() in a for a in argv):
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
                 children = [int(c) for c in f.read().split()]
-            for pid in [*children, int(entry)]:
+            for victim in [*children, pid]:
                 with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(victim, signal.SIGKILL)
 
 
 def leftovers(store: StoreDirs) -> list[str]:

@@ -12,6 +12,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -193,3 +194,19 @@ def http_get(port: int) -> str:
             last = str(exc)
         time.sleep(0.1)
     raise AssertionError(f"no answer on {port}: {last}")
+
+
+def serve_once(payload: bytes) -> tuple[socket.socket, int]:
+    """A TCP server on 127.0.0.1 that sends payload to its first client: (socket, port)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def loop() -> None:
+        with srv:
+            conn, _ = srv.accept()
+            with conn:
+                conn.sendall(payload)
+
+    threading.Thread(target=loop, daemon=True).start()
+    return srv, int(srv.getsockname()[1])

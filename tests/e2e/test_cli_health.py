@@ -4,9 +4,8 @@ actions, and no timer left behind after rm — as root and as the test user."""
 from __future__ import annotations
 
 import json
-import os
 
-from tests.e2e.cli_run_helpers import engine, wait_for  # noqa: F401 - fixture
+from tests.e2e.cli_run_helpers import engine, processes, wait_for  # noqa: F401 - fixture
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 
 IMG = "localhost/busybox:latest"
@@ -18,18 +17,10 @@ def _health(pp: Pypod, name: str) -> dict:
 
 def _timers(cid: str) -> list[int]:
     """Processes still naming the container: the timer loop and its checks."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read()
-        except OSError:
-            continue
-        if b"healthcheck" in argv and cid.encode() in argv:
-            found.append(int(entry))
-    return found
+    return [
+        pid for pid, argv in processes()
+        if b"healthcheck" in b"\0".join(argv) and cid.encode() in b"\0".join(argv)
+    ]  # fmt: skip
 
 
 def test_healthcheck_transitions_and_timer(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F811

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 
 import pytest
 
-from tests.e2e.network_helpers import http_get
+from tests.e2e.network_helpers import http_get, serve_once
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod
 
@@ -50,21 +49,6 @@ def _netns_files(runroot: str) -> list[str]:
     return [n for n in os.listdir(d) if not n.startswith(".")] if os.path.isdir(d) else []
 
 
-def _serve_once(payload: bytes) -> tuple[socket.socket, int]:
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen()
-
-    def loop() -> None:
-        with srv:
-            conn, _ = srv.accept()
-            with conn:
-                conn.sendall(payload)
-
-    threading.Thread(target=loop, daemon=True).start()
-    return srv, int(srv.getsockname()[1])
-
-
 def _exercise(pp: Pypod, store: StoreDirs, mode: str) -> None:
     try:
         _exercise_mode(pp, store, mode)
@@ -83,7 +67,7 @@ def _exercise_mode(pp: Pypod, store: StoreDirs, mode: str) -> None:
     assert doc["HostConfig"]["NetworkMode"] == mode
     assert doc["NetworkSettings"]["SandboxKey"]
     if gateway:  # outbound to the host's loopback through the helper
-        _srv, hport = _serve_once(b"from-host")
+        _srv, hport = serve_once(b"from-host")
         out = pp("exec", "web", "nc", "-w", "3", gateway, str(hport)).stdout
         assert out == "from-host"
     assert _helpers(store.base)

@@ -16,7 +16,7 @@ import pwd
 
 import pytest
 
-from tests.e2e.cli_run_helpers import engine  # noqa: F401 - fixture
+from tests.e2e.cli_run_helpers import engine, processes  # noqa: F401 - fixture
 from tests.fixtures.images import BUSYBOX_REF as BB
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod, get_test_user
@@ -42,18 +42,10 @@ def _mountinfo(pp: Pypod) -> str:
 
 def _fuse_processes(cid: str) -> list[int]:
     """Live fuse-overlayfs processes serving cid's rootfs."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-            if os.path.basename(argv[0]) == b"fuse-overlayfs" and cid.encode() in b" ".join(argv):
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
+    return [
+        pid for pid, argv in processes()
+        if os.path.basename(argv[0]) == b"fuse-overlayfs" and cid.encode() in b" ".join(argv)
+    ]  # fmt: skip
 
 
 def _uid_map(pp: Pypod, *args: str) -> list[list[int]]:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.network_helpers import free_subnet, http_get
+from tests.e2e.network_helpers import free_subnet, http_get, serve_once
 from tests.fixtures.users import RootlessPypod, make_user_dir
 
 pytestmark = pytest.mark.rootless
@@ -183,21 +182,6 @@ def test_connect_disconnect_running(pp: RootlessPypod) -> None:
     assert _leftovers(pp) == []
 
 
-def _serve_once(payload: bytes) -> int:
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen()
-
-    def loop() -> None:
-        with srv:
-            conn, _ = srv.accept()
-            with conn:
-                conn.sendall(payload)
-
-    threading.Thread(target=loop, daemon=True).start()
-    return int(srv.getsockname()[1])
-
-
 def test_outbound_to_host_loopback(pp: RootlessPypod) -> None:
     conf_dir = make_user_dir("pypod-conf-")
     conf = os.path.join(conf_dir, "containers.conf")
@@ -205,12 +189,12 @@ def test_outbound_to_host_loopback(pp: RootlessPypod) -> None:
         f.write('[engine]\nnetwork_cmd_options = ["allow_host_loopback=true"]\n')
     os.chmod(conf, 0o644)
     net = _net(pp)
-    hport = _serve_once(b"from-host")
+    _srv, hport = serve_once(b"from-host")
     r = pp("run", "--rm", "--network", net, "localhost/busybox", "nc", "-w", "3", "10.0.2.2",
            str(hport), env={"CONTAINERS_CONF": conf})  # fmt: skip
     assert r.stdout == "from-host"
     # without the option (the default) slirp4netns keeps the host's loopback out of reach
-    hport = _serve_once(b"from-host")
+    _srv, hport = serve_once(b"from-host")
     r = pp("run", "--rm", "--network", net, "localhost/busybox", "nc", "-w", "2", "10.0.2.2",
            str(hport), check=False)  # fmt: skip
     assert r.stdout == ""
