@@ -23,10 +23,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import PYPOD, need_podman
-from run import IMAGE, podman_conf
-
-from tests.fixtures.images import write_busybox_tar
+from common import need_podman
+from run import IMAGE, side_by_side
 
 
 def _pids() -> set[int]:
@@ -107,18 +105,9 @@ def main() -> None:
     opts = ap.parse_args()
     podman = need_podman()
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
-        tarball = os.path.join(tmp, "busybox.tar")
-        write_busybox_tar(tarball)
-        conf = os.path.join(tmp, "containers.conf")
-        podman_conf(conf)
-        env = {**os.environ, "CONTAINERS_CONF": conf}
-        pp = [PYPOD, "--root", f"{tmp}/pypod", "--runroot", f"{tmp}/pypod-run"]
-        pm = [podman, "--root", f"{tmp}/podman", "--runroot", f"{tmp}/podman-run",
-              "--storage-driver", "overlay"]  # fmt: skip
+        env, pp, pm = side_by_side(tmp, podman)
         try:
             for cmd in (pp, pm):
-                subprocess.run([*cmd, "import", "-q", tarball, IMAGE], check=True, env=env,
-                               stdout=subprocess.DEVNULL)  # fmt: skip
                 try:
                     measure(cmd, opts.count, env, opts.health, tmp)
                 except subprocess.CalledProcessError as exc:

@@ -22,10 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import PYPOD, measure, need_podman, report, time_cmd
-from run import IMAGE, podman_conf
-
-from tests.fixtures.images import write_busybox_tar
+from common import measure, need_podman, report, time_cmd
+from run import IMAGE, side_by_side
 
 
 def create_many(cmd: list[str], count: int, jobs: int, env: dict[str, str], tag: str) -> float:
@@ -51,18 +49,9 @@ def main() -> None:
     opts = ap.parse_args()
     podman = need_podman()
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
-        tarball = os.path.join(tmp, "busybox.tar")
-        write_busybox_tar(tarball)
-        conf = os.path.join(tmp, "containers.conf")
-        podman_conf(conf)
-        env = {**os.environ, "CONTAINERS_CONF": conf}
-        pp = [PYPOD, "--root", f"{tmp}/pypod", "--runroot", f"{tmp}/pypod-run"]
-        pm = [podman, "--root", f"{tmp}/podman", "--runroot", f"{tmp}/podman-run",
-              "--storage-driver", "overlay"]  # fmt: skip
+        env, pp, pm = side_by_side(tmp, podman)
         try:
             for name, cmd in (("pypod", pp), ("podman", pm)):
-                subprocess.run([*cmd, "import", "-q", tarball, IMAGE], check=True, env=env,
-                               stdout=subprocess.DEVNULL)  # fmt: skip
                 took = create_many(cmd, opts.count, opts.jobs, env, "bench")
                 print(f"{name}: {opts.count} creates in {took:.1f} s ({opts.jobs} at a time)")
             a = measure(lambda: time_cmd([*pp, "ps", "-a"], env=env), opts.runs)

@@ -55,23 +55,27 @@ def shared_inputs(tmp: str) -> tuple[str, str]:
     return tarball, conf
 
 
+def side_by_side(tmp: str, podman: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """Both tools' stores under tmp with the busybox image imported, as root: (env with
+    podman's containers.conf, pypod's command prefix, podman's)."""
+    tarball, conf = shared_inputs(tmp)
+    env = {**os.environ, "CONTAINERS_CONF": conf}
+    pp = [PYPOD, "--root", f"{tmp}/pypod", "--runroot", f"{tmp}/pypod-run"]
+    pm = [podman, "--root", f"{tmp}/podman", "--runroot", f"{tmp}/podman-run",
+          "--storage-driver", "overlay"]  # fmt: skip
+    for cmd in (pp, pm):
+        subprocess.run([*cmd, "import", "-q", tarball, IMAGE], check=True, env=env,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+    return env, pp, pm
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
     opts = ap.parse_args()
     podman = need_podman()
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
-        tarball = os.path.join(tmp, "busybox.tar")
-        write_busybox_tar(tarball)
-        conf = os.path.join(tmp, "containers.conf")
-        podman_conf(conf)
-        env = {**os.environ, "CONTAINERS_CONF": conf}
-        pp = [PYPOD, "--root", f"{tmp}/pypod", "--runroot", f"{tmp}/pypod-run"]
-        pm = [podman, "--root", f"{tmp}/podman", "--runroot", f"{tmp}/podman-run",
-              "--storage-driver", "overlay"]  # fmt: skip
-        for cmd in (pp, pm):
-            subprocess.run([*cmd, "import", "-q", tarball, IMAGE], check=True, env=env,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+        env, pp, pm = side_by_side(tmp, podman)
         run = ("run", "--rm", "--network", "none", IMAGE, "true")
         a = measure(lambda: time_cmd([*pp, *run], env=env), opts.runs, warmup=2)
         b = measure(lambda: time_cmd([*pm, *run], env=env), opts.runs, warmup=2)

@@ -17,3 +17,11 @@ def add_target_flags(p: Parser, all_help: str) -> None:
         "-l", "--latest", action="store_true",
         help="Act on the latest container podman is aware of",
     )  # fmt: skip
+
+
+def add_time_flag(p: Parser) -> None:
+    """-t/--time of the verbs that stop a container (stop, restart, rm)."""
+    p.flag(
+        "-t", "--time", kind="uint", type=int, default=None,
+        help="Seconds to wait for stop before killing the container (default 10)",
+    )  # fmt: skip

@@ -77,3 +77,11 @@ def print_yaml(obj: Any) -> None:
     import yaml
 
     write(yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True))
+
+
+def confirm(warning: str) -> bool:
+    """Podman's prompt: the warning, then "Are you sure you want to continue? [y/N] "; True
+    for y or yes on stdin."""
+    write(f"{warning}\nAre you sure you want to continue? [y/N] ")
+    sys.stdout.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
@@ -30,17 +28,9 @@ def configure(p: Parser) -> None:
     )
 
 
-def confirm(question: str) -> bool:
-    sys.stdout.write(question)
-    sys.stdout.flush()
-    answer = sys.stdin.readline().strip().lower()
-    return answer in ("y", "yes")
-
-
 def run(args: Namespace, ctx: Context) -> int:
-    if not args.force and not confirm(
-        "WARNING! This will remove all non running containers.\nAre you sure you want to "
-        "continue? [y/N] "
+    if not args.force and not output.confirm(
+        "WARNING! This will remove all non running containers."
     ):
         return 0
     errors = []

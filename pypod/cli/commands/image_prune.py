@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
@@ -37,17 +35,10 @@ def configure(p: Parser) -> None:
     p.flag("-f", "--force", action="store_true", help="Do not prompt for confirmation")
 
 
-def confirm(warning: str) -> bool:
-    output.write(f"{warning}\nAre you sure you want to continue? [y/N] ")
-    sys.stdout.flush()
-    answer = sys.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
-
-
 def run(args: Namespace, ctx: Context) -> int:
     if args.external:
         raise InvalidArgument("--external is not supported: pypod has no external containers")
-    if not args.force and not confirm(_ALL if args.all else _DANGLING):
+    if not args.force and not output.confirm(_ALL if args.all else _DANGLING):
         return 0
     reports = ctx.engine.images.prune(PruneRequest(all=args.all, filters=tuple(args.filter)))
     for r in reports:

@@ -9,10 +9,7 @@ DESCRIPTION = """Prune unused networks: every network but the default one that n
 uses. The command prompts for confirmation unless --force."""
 USAGE = "[options]"
 EXAMPLES = ("pypod network prune", "pypod network prune --filter label=stage=test -f")
-_WARNING = (
-    "WARNING! This will remove all networks not used by at least one container.\n"
-    "Are you sure you want to continue? [y/N] "
-)
+_WARNING = "WARNING! This will remove all networks not used by at least one container."
 
 
 def configure(p: Parser) -> None:
@@ -27,15 +24,11 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    import sys
 
     from pypod.cli import output
     from pypod.cli.commands.network_rm import raise_report_errors
 
-    if not args.force:
-        output.write(_WARNING)
-        sys.stdout.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            return 0
+    if not args.force and not output.confirm(_WARNING):
+        return 0
     raise_report_errors(ctx.engine.networks.prune(list(args.filter)))
     return 0

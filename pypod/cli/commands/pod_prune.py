@@ -18,12 +18,9 @@ def configure(p: Parser) -> None:
 
 def run(args: Namespace, ctx: Context) -> int:
     if not args.force:
-        import sys
+        from pypod.cli import output
 
-        sys.stdout.write("WARNING! This will remove all stopped/exited pods..\n"
-                         "Are you sure you want to continue? [y/N] ")  # fmt: skip
-        sys.stdout.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        if not output.confirm("WARNING! This will remove all stopped/exited pods.."):
             return 0
     print_reports(ctx.engine.pods.prune())
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pypod.cli.container_reports import print_ids
+from pypod.cli.container_targets import add_time_flag
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.domain.containers_ops import StopRequest
@@ -23,14 +24,7 @@ def configure(p: Parser) -> None:
         "-l", "--latest", action="store_true", help="Act on the latest container podman is aware of"
     )
     p.flag("--running", action="store_true", help="Restart only running containers")
-    p.flag(
-        "-t",
-        "--time",
-        kind="uint",
-        type=int,
-        default=None,
-        help=("Seconds to wait for stop before killing the container (default 10)"),
-    )
+    add_time_flag(p)
 
 
 def run(args: Namespace, ctx: Context) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pypod.cli.container_reports import print_ids
-from pypod.cli.container_targets import add_target_flags
+from pypod.cli.container_targets import add_target_flags, add_time_flag
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
 from pypod.domain.containers_ops import StopRequest
@@ -33,14 +33,7 @@ def configure(p: Parser) -> None:
         action="store_true",
         help="Ignore errors when a specified container is missing",
     )
-    p.flag(
-        "-t",
-        "--time",
-        kind="uint",
-        type=int,
-        default=None,
-        help=("Seconds to wait for stop before killing the container (default 10)"),
-    )
+    add_time_flag(p)
 
 
 def run(args: Namespace, ctx: Context) -> int:

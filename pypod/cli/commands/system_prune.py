@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pypod.cli import output
 from pypod.cli.container_reports import raise_errors
 from pypod.cli.context import Context
@@ -35,17 +33,14 @@ def warning(all: bool, volumes: bool) -> str:
                   "\t- all build cache"]  # fmt: skip
     else:
         lines += ["\t- all dangling images", "\t- all dangling build cache"]
-    return "\n".join(lines) + "\n\nAre you sure you want to continue? [y/N] "
+    return "\n".join(lines) + "\n"
 
 
 def run(args: Namespace, ctx: Context) -> int:
     from pypod.format.units import go_units_size
 
-    if not args.force:
-        output.write(warning(args.all, args.volumes))
-        sys.stdout.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            return 0
+    if not args.force and not output.confirm(warning(args.all, args.volumes)):
+        return 0
     req = PruneRequest(all=args.all, volumes=args.volumes, filters=tuple(args.filter))
     report = ctx.engine.system.prune(req)
     errors: list[Exception] = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
@@ -19,16 +17,11 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    if not args.force:
-        output.write(
-            "WARNING! This will remove:\n        - all containers\n        - all pods\n"
-            "        - all images\n        - all networks\n        - all build cache\n"
-            "        - all volumes\n"
-            "Are you sure you want to continue? [y/N] "
-        )
-        sys.stdout.flush()
-        answer = sys.stdin.readline().strip().lower()
-        if answer not in ("y", "yes"):
-            return 0
+    if not args.force and not output.confirm(
+        "WARNING! This will remove:\n        - all containers\n        - all pods\n"
+        "        - all images\n        - all networks\n        - all build cache\n"
+        "        - all volumes"
+    ):
+        return 0
     ctx.engine.system.reset()
     return 0

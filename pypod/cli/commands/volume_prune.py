@@ -29,7 +29,7 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    from pypod.cli.commands.image_prune import confirm
+    from pypod.cli import output
     from pypod.cli.commands.volume_rm import raise_report_errors
 
     filters = list(args.filter)
@@ -38,7 +38,7 @@ def run(args: Namespace, ctx: Context) -> int:
         if not doomed:
             return 0
         names = "\n".join(d["Name"] for d in doomed)
-        if not confirm(f"{_WARNING}\n{names}"):
+        if not output.confirm(f"{_WARNING}\n{names}"):
             return 0
     raise_report_errors(ctx.engine.volumes.prune(filters))
     return 0
