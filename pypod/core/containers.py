@@ -192,6 +192,11 @@ class ContainerStore:
         )
         return [(ContainerConfig.from_json(c), ContainerState.from_json(s)) for c, s in rows]
 
+    def newest(self) -> str | None:
+        """The id of the most recently created container (--latest), None without any."""
+        rows = self.db.query("SELECT id FROM containers ORDER BY created DESC, id LIMIT 1")
+        return rows[0][0] if rows else None
+
     def list_brief(self) -> list[tuple[ContainerBrief, ContainerState]]:
         """All containers, newest first, with only what `ps` reads of each config: one
         json_extract per row in SQLite instead of a whole ContainerConfig in Python."""

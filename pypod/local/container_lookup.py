@@ -43,11 +43,11 @@ def read_cidfiles(paths: Iterable[str]) -> list[str]:
     return out
 
 
-def latest_id(engine: LocalEngine) -> str:
-    rows = engine.container_store.list()
-    if not rows:
-        raise ContainerNotFound("no containers to operate on: no such container")
-    return max(rows, key=lambda r: r[0].created)[0].id
+def latest_id(engine: LocalEngine, verb: str = "operate on") -> str:
+    cid = engine.container_store.newest()
+    if cid is None:
+        raise ContainerNotFound(f"no containers to {verb}: no such container")
+    return cid
 
 
 def targets(

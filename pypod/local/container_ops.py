@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pypod.errors import ContainerNotFound, PypodError
+from pypod.errors import ContainerNotFound, InvalidArgument, PypodError
 
 if TYPE_CHECKING:
     from pypod.domain import containers_ops as co
@@ -22,11 +22,18 @@ def list(engine: LocalEngine, req: co.ListRequest) -> list[co.ContainerSummary]:
     return list_containers(engine, req)
 
 
-def inspect(engine: LocalEngine, names: list[str], size: bool = False) -> list[dict[str, Any]]:
-    """One document per name; a missing container raises ContainerNotFound naming it."""
+def inspect(
+    engine: LocalEngine, names: list[str], size: bool = False, latest: bool = False
+) -> list[dict[str, Any]]:
+    """One document per name (or the newest container's with latest); a missing container
+    raises ContainerNotFound naming it."""
     from pypod.local.container_inspect import inspect_one
-    from pypod.local.container_lookup import one
+    from pypod.local.container_lookup import latest_id, one
 
+    if latest:
+        if names:
+            raise InvalidArgument("--latest and containers cannot be used together")
+        return [inspect_one(engine, latest_id(engine, "inspect"), size)]
     return [inspect_one(engine, one(engine, n), size) for n in names]
 
 

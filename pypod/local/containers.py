@@ -61,10 +61,12 @@ class LocalContainerEngine:
 
         return ops.list(self._engine, req)
 
-    def inspect(self, names: list[str], size: bool = False) -> list[dict[str, Any]]:
+    def inspect(
+        self, names: list[str], size: bool = False, latest: bool = False
+    ) -> list[dict[str, Any]]:
         from pypod.local import container_ops as ops
 
-        return ops.inspect(self._engine, names, size)
+        return ops.inspect(self._engine, names, size, latest)
 
     def exists(self, name: str) -> bool:
         from pypod.local import container_ops as ops

@@ -45,22 +45,12 @@ def inspect_containers(
     return docs, errors
 
 
-def with_latest(ctx: Context, names: list[str], latest: bool) -> list[str]:
-    """The names, or with --latest the newest container's id."""
-    if not latest:
-        return names
-    if names:
-        raise InvalidArgument("--latest and containers cannot be used together")
-    from pypod.domain.containers_ops import ListRequest
-
-    rows = ctx.engine.containers.list(ListRequest(latest=True))
-    if not rows:
-        raise ContainerNotFound("no containers to inspect: no such container")
-    return [rows[0].id]
-
-
 def run(args: Namespace, ctx: Context) -> int:
-    names = with_latest(ctx, list(args.names), args.latest)
+    if args.latest:
+        print_docs(ctx.engine.containers.inspect(list(args.names), args.size, latest=True),
+                   args.format)  # fmt: skip
+        return 0
+    names = list(args.names)
     if not names:
         raise InvalidArgument("no names or ids specified")
     docs, errors = inspect_containers(ctx, names, args.size)

@@ -47,10 +47,9 @@ def run(args: Namespace, ctx: Context) -> int:
     if args.type not in _TYPES:
         raise InvalidArgument(f"invalid type {args.type!r}: must be one of {', '.join(_TYPES)}")
     names = list(args.names)
-    if args.latest:
-        from pypod.cli.commands.container_inspect import with_latest
-
-        names = with_latest(ctx, names, True)
+    if args.latest:  # containers only, as in Podman
+        print_docs(ctx.engine.containers.inspect(names, args.size, latest=True), args.format)
+        return 0
     if not names:
         raise InvalidArgument("no names or ids specified")
     docs: list[Any] = []
