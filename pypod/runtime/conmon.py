@@ -224,16 +224,20 @@ class ConmonRuntime:
                 argv += ["--exit-command-arg", arg]
         passthrough = opts.log_driver == "passthrough" or opts.passthrough_fds
         conmon = self._spawn(argv, passthrough=passthrough, extra_env=dict(opts.extra_env))
-        try:
-            os.write(conmon.start_w, b"0")
-            early = self._finish_fork(conmon)
-            msg = _read_sync(conmon.sync_r)
-        finally:
-            conmon.close()
+        msg, early = self._go_and_sync(conmon)
         pid = _sync_data(msg)
         if pid is None or pid <= 0:
             self._raise_create_failure(opts.container_id, msg, early, oci_log)
         return Created(pid=int(pid or 0), conmon_pid=exits.read_pidfile(conmon_pidfile))
+
+    def _go_and_sync(self, conmon: _Conmon) -> tuple[dict[str, Any] | None, str]:
+        """Let conmon run the runtime and read its answer: (sync message, early output)."""
+        try:
+            os.write(conmon.start_w, b"0")
+            early = self._finish_fork(conmon)
+            return _read_sync(conmon.sync_r), early
+        finally:
+            conmon.close()
 
     def _raise_create_failure(self, cid: str, msg: dict[str, Any] | None, early: str,
                               oci_log: str) -> None:  # fmt: skip
@@ -281,13 +285,7 @@ class ConmonRuntime:
         """A session nobody attaches to (exec -d); its exit code lands in the exit file
         <exit_dir>/<container id>, so exit_dir must be the session's own."""
         argv, oci_log = self._exec_argv(opts, attach=False)
-        conmon = self._spawn(argv)
-        try:
-            os.write(conmon.start_w, b"0")
-            early = self._finish_fork(conmon)
-            msg = _read_sync(conmon.sync_r)
-        finally:
-            conmon.close()
+        msg, early = self._go_and_sync(self._spawn(argv))
         pid = _sync_data(msg)
         if pid is None or pid <= 0:
             self._raise_exec_failure(opts.container_id, msg, early, oci_log)

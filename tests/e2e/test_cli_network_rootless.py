@@ -10,6 +10,7 @@ import socket
 
 import pytest
 
+from tests.e2e.cli_run_helpers import processes
 from tests.e2e.network_helpers import http_get, serve_once
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod
@@ -31,17 +32,11 @@ def _free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 def _helpers(base: str) -> list[str]:
     """pasta/slirp4netns processes serving a namespace of this store."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        name = os.path.basename(argv[0]).decode(errors="replace")
-        if name in ("pasta", "slirp4netns") and any(base.encode() in a for a in argv):
-            out.append(pid)
-    return out
+    return [
+        str(pid) for pid, argv in processes()
+        if os.path.basename(argv[0]) in (b"pasta", b"slirp4netns")
+        and any(base.encode() in a for a in argv)
+    ]  # fmt: skip
 
 
 def _netns_files(runroot: str) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e.cli_run_helpers import processes
 from tests.e2e.network_helpers import free_subnet, http_get, serve_once
 from tests.fixtures.users import RootlessPypod, make_user_dir
 
@@ -50,12 +51,7 @@ def _net(pp: RootlessPypod, *extra: str) -> str:
 def _processes(runroot: str) -> list[str]:
     """slirp4netns / aardvark-dns / pasta processes serving this store."""
     out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
+    for pid, argv in processes():
         name = os.path.basename(argv[0]).decode(errors="replace")
         if name in ("slirp4netns", "aardvark-dns", "pasta") and any(
             runroot.encode() in a for a in argv

@@ -141,11 +141,17 @@ class OverlayDriver:
             raise StorageError(f"layer {layer_id} has no files in the overlay driver") from exc
 
     def _mount(self, chain: Sequence[str], target: str, label: str) -> None:
-        shorts = [self._link(layer) for layer in chain]
-        rel = [f"l/{s}" for s in shorts]
+        rel = [f"l/{self._link(layer)}" for layer in chain]
         if len(rel) == 1:
             rel.append("empty")
         extra = ",userxattr" if self.rootless and self.mode == support.NATIVE else ""
+        self._overlay(rel, extra, label, target, m.MS_RDONLY)
+
+    def _overlay(self, rel: list[str], extra: str, label: str, target: str, flags: int) -> None:
+        """Mount lower dirs rel (relative to the overlay home) plus options extra at target:
+        through fuse-overlayfs, the kernel, or, when the options do not fit in a page,
+        mount(8) with relative paths resolved from the home (it needs a chdir, so in its own
+        process)."""
         if self.mount_options:
             extra += "," + self.mount_options
         if label:
@@ -155,10 +161,8 @@ class OverlayDriver:
             _clear_dead_fuse(target)
             processes.run([self.mount_program, "-o", absolute, target])
         elif len(absolute) < _PAGE:
-            m.mount("overlay", target, "overlay", m.MS_RDONLY, absolute)
+            m.mount("overlay", target, "overlay", flags, absolute)
         else:
-            # too long for one page: relative paths resolved from the overlay home, which
-            # needs a chdir, so let mount(8) do it in its own process
             opts = "lowerdir=" + ":".join(rel) + extra
             processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
 
@@ -209,19 +213,7 @@ class OverlayDriver:
             extra += ",userxattr"
         elif self.mode == support.NATIVE:
             extra += _plain_upper_options()
-        if self.mount_options:
-            extra += "," + self.mount_options
-        if label:
-            extra += f',context="{label}"'
-        absolute = "lowerdir=" + ":".join(f"{self.home}/{r}" for r in rel) + extra
-        if self.mode == support.FUSE:
-            _clear_dead_fuse(target)
-            processes.run([self.mount_program, "-o", absolute, target])
-        elif len(absolute) < _PAGE:
-            m.mount("overlay", target, "overlay", 0, absolute)
-        else:
-            opts = "lowerdir=" + ":".join(rel) + extra
-            processes.run(["mount", "-t", "overlay", "overlay", "-o", opts, target], cwd=self.home)
+        self._overlay(rel, extra, label, target, 0)
 
     def _mount_mapped(
         self, chain: Sequence[str], upper: str, work: str, target: str, label: str,
