@@ -6,6 +6,7 @@ OSError with the real errno (callers translate it into a pypod error where they 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -76,6 +77,18 @@ def mount(
 
 def umount(target: str, flags: int = 0) -> None:
     _check(_libc().umount2(os.fsencode(target), ctypes.c_int(flags)), "umount", target)
+
+
+def remove_bound_file(path: str) -> None:
+    """Unmount (lazily) and delete a file a namespace was bound to; nothing when it is gone
+    or was never mounted (a half-made file)."""
+    try:
+        umount(path, MNT_DETACH)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOENT):
+            raise
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def make_rslave(path: str = "/") -> None:

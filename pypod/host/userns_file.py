@@ -17,7 +17,6 @@ Maps are OCI-style dicts {"containerID", "hostID", "size"} relative to our own n
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -111,9 +110,6 @@ def new_netns_in(userns_path: str, netns_path: str) -> None:
 def drop(path: str) -> None:
     """Unmount and delete a namespace file; nothing when it is gone."""
     try:
-        mounts.umount(path, mounts.MNT_DETACH)
+        mounts.remove_bound_file(path)
     except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOENT):
-            raise PypodError(f"cannot unmount {path}: {exc}") from exc
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+        raise PypodError(f"cannot unmount {path}: {exc}") from exc

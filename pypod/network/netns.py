@@ -26,7 +26,6 @@ only a namespace inside pypod's mount namespace, where conmon, runc and the help
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import threading
@@ -114,13 +113,9 @@ def remove(path: str) -> None:
         return
     with _locked(directory):
         try:
-            mounts.umount(path, mounts.MNT_DETACH)
+            mounts.remove_bound_file(path)
         except OSError as exc:
-            # EINVAL: not a mount point (a half-made file); ENOENT: already gone.
-            if exc.errno not in (errno.EINVAL, errno.ENOENT):
-                raise PypodError(f"cannot unmount network namespace {path}: {exc}") from exc
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+            raise PypodError(f"cannot unmount network namespace {path}: {exc}") from exc
         if not any(not n.startswith(".") for n in os.listdir(directory)):
             _release_dir(directory)
     log.debug("removed network namespace %s", path)
