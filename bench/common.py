@@ -28,10 +28,20 @@ def time_cmd(argv: Sequence[str], *, env: dict[str, str] | None = None) -> float
     return time.perf_counter() - start
 
 
-def measure(fn: Callable[[], float], runs: int, warmup: int = 1) -> float:
+def measure(
+    pypod: Callable[[], float], podman: Callable[[], float], runs: int, warmup: int = 1
+) -> tuple[float, float]:
+    """Both tools' medians, runs alternating: a burst of noise on the VM (10-30% here) then
+    lands on both sides instead of on whichever ran during it."""
     for _ in range(warmup):
-        fn()
-    return statistics.median(fn() for _ in range(runs))
+        pypod()
+        podman()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(runs):
+        a.append(pypod())
+        b.append(podman())
+    return statistics.median(a), statistics.median(b)
 
 
 def report(name: str, pypod_s: float, podman_s: float, target: float) -> None:

@@ -54,12 +54,18 @@ def main() -> None:
             for name, cmd in (("pypod", pp), ("podman", pm)):
                 took = create_many(cmd, opts.count, opts.jobs, env, "bench")
                 print(f"{name}: {opts.count} creates in {took:.1f} s ({opts.jobs} at a time)")
-            a = measure(lambda: time_cmd([*pp, "ps", "-a"], env=env), opts.runs)
-            b = measure(lambda: time_cmd([*pm, "ps", "-a"], env=env), opts.runs)
+            a, b = measure(
+                lambda: time_cmd([*pp, "ps", "-a"], env=env),
+                lambda: time_cmd([*pm, "ps", "-a"], env=env),
+                opts.runs,
+            )
             report(f"ps -a ({opts.count} containers)", a, b, 0.5)
             target = f"bench{opts.count // 2:05d}"
-            a = measure(lambda: time_cmd([*pp, "inspect", target], env=env), opts.runs)
-            b = measure(lambda: time_cmd([*pm, "inspect", target], env=env), opts.runs)
+            a, b = measure(
+                lambda: time_cmd([*pp, "inspect", target], env=env),
+                lambda: time_cmd([*pm, "inspect", target], env=env),
+                opts.runs,
+            )
             report(f"inspect (1 of {opts.count})", a, b, 0.5)
         finally:
             for cmd in (pp, pm):  # nothing may be left mounted or recorded

@@ -79,8 +79,12 @@ def main() -> None:
                 os.system(f"umount -R {base}/root/*/merged 2>/dev/null")
                 shutil.rmtree(base, ignore_errors=True)
 
-        a = measure(lambda: cold([PYPOD]), opts.runs, warmup=0)
-        b = measure(lambda: cold([podman, "--storage-driver", "overlay"]), opts.runs, warmup=0)
+        a, b = measure(
+            lambda: cold([PYPOD]),
+            lambda: cold([podman, "--storage-driver", "overlay"]),
+            opts.runs,
+            warmup=0,
+        )
         report("cold pull (~250 MB, ~9,000 files)", a, b, 0.5)
     finally:
         stop_registry(reg)

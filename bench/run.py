@@ -77,8 +77,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         env, pp, pm = side_by_side(tmp, podman)
         run = ("run", "--rm", "--network", "none", IMAGE, "true")
-        a = measure(lambda: time_cmd([*pp, *run], env=env), opts.runs, warmup=2)
-        b = measure(lambda: time_cmd([*pm, *run], env=env), opts.runs, warmup=2)
+        a, b = measure(
+            lambda: time_cmd([*pp, *run], env=env),
+            lambda: time_cmd([*pm, *run], env=env),
+            opts.runs,
+            warmup=2,
+        )
         report("run --rm --network none IMG true", a, b, 0.5)
         for cmd in (pp, pm):  # nothing may be left running or mounted
             subprocess.run([*cmd, "rm", "-a", "-f"], env=env, capture_output=True, check=False)

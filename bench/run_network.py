@@ -49,8 +49,12 @@ def _bench(label: str, pp: list[str], pm: list[str], tarball: str, runs: int,
                        stdout=subprocess.DEVNULL)  # fmt: skip
     run = ("run", "--rm", IMAGE, "true")
     try:
-        a = measure(lambda: time_cmd(w([*pp, *run]), env=env), runs, warmup=2)
-        b = measure(lambda: time_cmd(w([*pm, *run]), env=env), runs, warmup=2)
+        a, b = measure(
+            lambda: time_cmd(w([*pp, *run]), env=env),
+            lambda: time_cmd(w([*pm, *run]), env=env),
+            runs,
+            warmup=2,
+        )
         report(f"run --rm IMG true, default network ({label})", a, b, 0.5)
     finally:
         for cmd in (pp, pm):  # nothing may be left running, mounted or connected

@@ -53,14 +53,20 @@ def main() -> None:
             "--storage-driver",
             "overlay",
         ]
-        a = measure(lambda: time_cmd([PYPOD, "--version"]), opts.runs)
-        b = measure(lambda: time_cmd([podman, "--version"]), opts.runs)
+        a, b = measure(
+            lambda: time_cmd([PYPOD, "--version"]),
+            lambda: time_cmd([podman, "--version"]),
+            opts.runs,
+        )
         report("--version", a, b, 0.5)
         print(f"{'':<40} pypod --version under 50 ms: {'ok' if a < 0.05 else 'MISSED'}")
         _store_with_tags(pp, tarball, opts.tags)
         _store_with_tags(pm, tarball, opts.tags)
-        a = measure(lambda: time_cmd([*pp, "images"]), opts.runs)
-        b = measure(lambda: time_cmd([*pm, "images"]), opts.runs)
+        a, b = measure(
+            lambda: time_cmd([*pp, "images"]),
+            lambda: time_cmd([*pm, "images"]),
+            opts.runs,
+        )
         report(f"images ({opts.tags} tags)", a, b, 0.5)
 
 

@@ -11,16 +11,14 @@ resolve paths for an environment other than the current one.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pwd
-import stat
-from collections.abc import Mapping
+import stat  # os has imported it already
 
-from pypod.errors import ConfigError
-from pypod.log import get_logger
-
-log = get_logger(__name__)
+# Only os at import time: `pypod images` resolves its store through here before anything else
+# is loaded (cli/quick.py), so the error classes, pwd and contextlib come when needed.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ROOTLESS_UID_ENV = "_PYPOD_ROOTLESS_UID"
 
@@ -43,6 +41,8 @@ def _rootless_uid(env: Mapping[str, str]) -> int | None:
     try:
         return int(value)
     except ValueError as exc:
+        from pypod.errors import ConfigError
+
         raise ConfigError(ROOTLESS_UID_ENV, f"not a uid: {value!r}") from exc
 
 
@@ -64,9 +64,13 @@ def home_dir(env: Mapping[str, str] | None = None) -> str:
     home = e.get("HOME", "")
     if home:
         return home
+    import pwd
+
     try:
         return pwd.getpwuid(real_uid(e)).pw_dir
     except KeyError as exc:
+        from pypod.errors import ConfigError
+
         raise ConfigError("HOME", "not set and the user has no passwd entry") from exc
 
 
@@ -105,11 +109,15 @@ def runtime_dir(env: Mapping[str, str] | None = None) -> str:
     if xdg and _owned_by_user(xdg, uid):
         return xdg
     fallback = f"/tmp/pypod-run-{uid}"
-    with contextlib.suppress(FileExistsError):
+    try:  # noqa: SIM105 - contextlib is an import this module avoids
         os.mkdir(fallback, 0o700)
+    except FileExistsError:
+        pass
     # Someone else may have created it first to spy on us: refuse a directory we do not own.
     st = os.lstat(fallback)
     if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (uid, os.geteuid()):
+        from pypod.errors import ConfigError
+
         raise ConfigError(fallback, "runtime directory is not owned by the current user")
     if stat.S_IMODE(st.st_mode) != 0o700:
         os.chmod(fallback, 0o700)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import time
 
-from pypod.errors import InvalidArgument
 from pypod.format.gonum import format_float, go_duration
 
-TYPE_CHECKING = False  # no typing (nor re: imported where used) on `images`' start-up path
+# no typing, re or error classes (imported where used) on `images`' start-up path
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
 
@@ -118,6 +118,8 @@ def parse_size(text: str, decimal: bool = False) -> int:
     """
     import re
 
+    from pypod.errors import InvalidArgument
+
     sep = max(text.rfind(ch) for ch in "0123456789. ")
     if sep < 0:
         raise InvalidArgument(f"invalid size: '{text}'")
@@ -154,6 +156,8 @@ def _go_quote(s: str) -> str:
 def parse_duration_ns(text: str) -> int:
     """Go's time.ParseDuration in integer nanoseconds: "1h30m", "-1.5s", "300ms", "0"."""
     import re
+
+    from pypod.errors import InvalidArgument
 
     invalid = InvalidArgument(f"time: invalid duration {_go_quote(text)}")
     s = text

@@ -14,7 +14,15 @@ import threading
 
 from cli_image_helpers import import_image
 
-from tests.fixtures.pypod_cli import root_env
+from tests.fixtures.ocibuild import make_tar
+from tests.fixtures.pypod_cli import (
+    REPO,
+    StoreDirs,
+    pypod_binary,
+    remove_store_dirs,
+    root_env,
+)
+from tests.fixtures.users import make_user_dir, run_as_user
 
 FULL_TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 
@@ -116,18 +124,97 @@ def test_writer_killed_in_a_transaction_leaves_no_stale_table(pypod, store, tmp_
     assert "ghost" not in pypod("images").stdout
 
 
-def test_plain_images_loads_neither_sqlite_nor_typing(pypod, store, tmp_path):
+# Runs pypod as the launcher does (python -S, so site.py imports nothing) and reports which
+# modules the command loaded; cwd is the checkout, so `pypod` imports from there.
+_PROBE = (
+    "import sys\nsys.path.insert(0, '.')\nfrom pypod.cli.main import main\n"
+    "rc = main(sys.argv[1:])\nsys.stdout.flush()\n"
+    "sys.stderr.write('MODULES=' + ','.join(sorted(sys.modules)) + '\\n')\nsys.exit(rc)\n"
+)
+# What the quick lane (cli/quick.py) may load; the full path loads ~40 modules more.
+_QUICK_LANE = {
+    "pypod", "pypod.cli", "pypod.cli.main", "pypod.cli.quick", "pypod.cli.output",
+    "pypod.cli.images_table", "pypod.local", "pypod.local.quick", "pypod.storage",
+    "pypod.storage.listing_cache", "pypod.format", "pypod.format.report",
+    "pypod.format.units", "pypod.format.gonum", "pypod.config", "pypod.config.paths",
+}  # fmt: skip
+
+
+def _probe(argv: list[str], env: dict[str, str], user: bool = False) -> tuple[str, set[str]]:
+    cmd = [sys.executable, "-S", "-c", _PROBE, *argv]
+    if user:
+        r = run_as_user(cmd, env=env, cwd=str(REPO))
+        out, err = r.stdout, r.stderr
+    else:
+        proc = subprocess.run(
+            cmd, env=root_env(env), capture_output=True, text=True, timeout=60, check=True,
+            cwd=str(REPO),
+        )  # fmt: skip
+        out, err = proc.stdout, proc.stderr
+    line = next(x for x in err.splitlines() if x.startswith("MODULES="))
+    return out, {m for m in line.removeprefix("MODULES=").split(",") if m.startswith("pypod")}
+
+
+def test_plain_images_takes_the_quick_lane(pypod, store, tmp_path):
     import_image(pypod, tmp_path, "localhost/tc/i:1")
-    pypod("images")
-    probe = (
-        "import sys\nfrom pypod.cli.main import main\nrc = main(sys.argv[1:])\n"
-        "sys.stdout.flush()\nsys.stderr.write(','.join(sorted(sys.modules)))\n"
-    )
+    pypod("images")  # fills the cache
+    for args in (["images"], ["image", "ls"], ["image", "list"]):
+        out, mods = _probe([*store.global_flags(), *args], {})
+        assert "localhost/tc/i" in out
+        assert sorted(mods - _QUICK_LANE) == [], args
+        assert _steady(out) == _steady(_full(pypod))
+    # neither SQLite, typing, re nor os (which costs ~1.3 ms of a ~10 ms command)
     proc = subprocess.run(
-        [sys.executable, "-c", probe, *store.global_flags(), "images"],
-        env=root_env(), capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-S", "-c", _PROBE.replace("if m.startswith", "if m and"),
+         *store.global_flags(), "images"],
+        env=root_env(), capture_output=True, text=True, timeout=60, check=True, cwd=str(REPO),
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert "localhost/tc/i" in proc.stdout
-    mods = set(proc.stderr.split(","))
-    assert sorted(mods & {"sqlite3", "typing", "re", "pypod.storage.store"}) == []
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES="))
+    mods = set(line.removeprefix("MODULES=").split(","))
+    assert sorted(mods & {"sqlite3", "typing", "re", "os", "pypod.storage.store"}) == []
+
+
+def test_anything_but_the_store_location_takes_the_full_path(pypod, store, tmp_path):
+    """A flag, a driver override or another storage.conf: the engine answers (same table)."""
+    import_image(pypod, tmp_path, "localhost/tc/f:1")
+    pypod("images")
+    cases = [
+        (["--storage-driver", "overlay", "images"], {}),
+        (["--log-level=debug", "images"], {}),
+        (["images", "--noheading"], {}),
+        (["images", "localhost/tc/f"], {}),
+        (["images"], {"STORAGE_DRIVER": "overlay"}),
+    ]
+    for args, env in cases:
+        out, mods = _probe([*store.global_flags(), *args], env)
+        assert "pypod.local.engine" in mods, args
+        assert "localhost/tc/f" in out, args
+    # the store named by $CONTAINERS_STORAGE_CONF is the engine's business too
+    conf = tmp_path / "storage.conf"
+    conf.write_text(f'[storage]\ndriver = "overlay"\ngraphroot = "{store.root}"\n')
+    out, mods = _probe(["images"], {"CONTAINERS_STORAGE_CONF": str(conf)})
+    assert "pypod.local.engine" in mods and "localhost/tc/f" in out
+
+
+def test_quick_lane_finds_the_default_rootless_store(rootless_user, private_runtime_dir):
+    """No --root: the quick lane resolves the store as the engine does ($XDG_DATA_HOME here)
+    and still sees every write at once."""
+    data = make_user_dir("pypod-data-")
+    try:
+        env = {"XDG_DATA_HOME": data, "XDG_RUNTIME_DIR": private_runtime_dir}
+        tar = os.path.join(data, "rootfs.tar")
+        with open(tar, "wb") as f:
+            f.write(make_tar({"data/": b"", "data/file": b"q"}))
+        os.chmod(tar, 0o644)
+        pypod = [pypod_binary()]
+        run_as_user([*pypod, "import", "-q", tar, "localhost/tc/u:1"], env=env)
+        first = run_as_user([*pypod, "images"], env=env).stdout
+        assert os.path.exists(os.path.join(data, "pypod", "storage", "images-table.cache"))
+        out, mods = _probe(["images"], env, user=True)
+        assert sorted(mods - _QUICK_LANE) == [] and _steady(out) == _steady(first)
+        run_as_user([*pypod, "tag", "localhost/tc/u:1", "localhost/tc/u:2"], env=env)
+        out, _ = _probe(["images"], env, user=True)
+        rows = sorted(line.split()[:2] for line in out.splitlines()[1:])
+        assert rows == [["localhost/tc/u", "1"], ["localhost/tc/u", "2"]]
+    finally:
+        remove_store_dirs(StoreDirs(data, "", ""))
