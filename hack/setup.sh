@@ -70,8 +70,8 @@ cat >"$VENV/bin/pypod.tmp" <<LAUNCHER
 #!$VENV/bin/python -S
 import sys
 sys.path[0:1] = ["$REPO", "$SITE"]
-from pypod.cli.main import main
-sys.exit(main())
+from pypod.cli.main import entry
+entry()
 LAUNCHER
 chmod 0755 "$VENV/bin/pypod.tmp"
 mv -f "$VENV/bin/pypod.tmp" "$VENV/bin/pypod"

@@ -1,3 +1,3 @@
-from pypod.cli.main import main
+from pypod.cli.main import entry
 
-raise SystemExit(main())
+entry()

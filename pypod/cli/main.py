@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 PROG = "pypod"
 
+# True once a quick lane (--version, the cached `images` table) has answered: it wrote to stdout
+# and opened nothing else, so the console script may skip the interpreter's teardown.
+_answered_quickly = False
+
 # global flags that take a value when written without "="
 _VALUE_FLAGS = {
     "--root",
@@ -145,22 +149,28 @@ def _lookup_group(path: str) -> "Group":
     return entry
 
 
+def _quickly() -> int:
+    global _answered_quickly
+    _answered_quickly = True
+    return 0
+
+
 def run(argv: "Sequence[str]") -> int:
     argv = list(argv)
     if argv and argv[0] in ("-v", "--version"):
         sys.stdout.write(f"{PROG} version {__version__}\n")
-        return 0
+        return _quickly()
     before, rest = _split_globals(argv)
     if "-v" in before or "--version" in before:
         sys.stdout.write(f"{PROG} version {__version__}\n")
-        return 0
+        return _quickly()
     if "-h" in before or "--help" in before:
         rest = ["--help"]
     elif rest in _QUICK_IMAGES:
         from pypod.cli.quick import print_images_table
 
         if print_images_table(before):
-            return 0
+            return _quickly()
     path, command, rest = _resolve(rest)
 
     from pypod.cli.context import Context
@@ -215,5 +225,20 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return 125
 
 
+def entry() -> None:
+    """The console script. After a quick lane it leaves without the interpreter's teardown
+    (freeing every module and object: ~2 ms, a fifth of `pypod --version`)."""
+    rc = main()
+    if _answered_quickly:
+        try:  # noqa: SIM105 - contextlib is an import this path avoids
+            sys.stdout.flush()
+        except OSError:  # a closed pipe: the answer had nowhere to go, as with BrokenPipeError
+            pass
+        import posix
+
+        posix._exit(rc)
+    sys.exit(rc)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -218,3 +218,22 @@ def test_quick_lane_finds_the_default_rootless_store(rootless_user, private_runt
         assert rows == [["localhost/tc/u", "1"], ["localhost/tc/u", "2"]]
     finally:
         remove_store_dirs(StoreDirs(data, "", ""))
+
+
+def test_quick_lane_output_is_complete_through_a_pipe(pypod, store, tmp_path):
+    """The console script leaves without the interpreter's teardown after a quick lane
+    (cli/main.entry): what it wrote must still all arrive, and the exit status be 0."""
+    import_image(pypod, tmp_path, "localhost/tc/p:0")
+    pypod("tag", "localhost/tc/p:0", *(f"localhost/tc/p:{i}" for i in range(1, 1000)))
+    full = pypod("images").stdout  # fills the cache
+    for _ in range(2):
+        r = pypod("images")  # the quick lane: more text than a pipe holds (64 kB)
+        assert len(r.stdout) > 65_536 and r.stdout.count("\n") == 1001
+        assert _steady(r.stdout) == _steady(full)
+    assert pypod("--version").stdout == "pypod version 0.1.0\n"
+    # a reader that goes away early is not an error, as for the full path
+    proc = subprocess.run(
+        f"{pypod_binary()} {' '.join(store.global_flags())} images | head -1",
+        shell=True, env=root_env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.stdout.startswith("REPOSITORY") and proc.stderr == ""
