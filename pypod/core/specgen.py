@@ -372,13 +372,26 @@ def annotations(config: ContainerConfig) -> dict[str, str]:
     return out | dict(config.annotations)
 
 
+def cgroup_parent(config: ContainerConfig, rootless: bool, cgroup: CgroupInfo,
+                  manager: str) -> str:  # fmt: skip
+    """Where the container's own cgroup goes (inspect's CgroupParent): --cgroup-parent (a pod's
+    cgroup for its members), else the manager's default; "" rootless on cgroup v1, where a
+    container has no cgroup of its own."""
+    if rootless and cgroup.layout is not Layout.UNIFIED:
+        return ""
+    if config.cgroup_parent:
+        return config.cgroup_parent
+    return "machine.slice" if manager == "systemd" else CGROUP_PARENT
+
+
 def cgroups_path(config: ContainerConfig, rootless: bool, cgroup: CgroupInfo,
                  manager: str) -> str:  # fmt: skip
-    if rootless and cgroup.layout is not Layout.UNIFIED:
-        return ""  # rootless cgroup v1: no cgroup of our own
+    parent = cgroup_parent(config, rootless, cgroup, manager)
+    if not parent:
+        return ""
     if manager == "systemd":
-        return f"{config.cgroup_parent or 'machine.slice'}:libpod:{config.id}"
-    return f"{config.cgroup_parent or CGROUP_PARENT}/libpod-{config.id}"
+        return f"{parent}:libpod:{config.id}"
+    return f"{parent}/libpod-{config.id}"
 
 
 def hostname_for(config: ContainerConfig, host_hostname: str = "") -> str:

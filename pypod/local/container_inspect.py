@@ -169,7 +169,15 @@ def _ulimits(config: ContainerConfig, spec: dict[str, Any]) -> list[dict[str, An
     return [{"Name": n, "Soft": s, "Hard": h} for n, s, h in config.ulimits]
 
 
-def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> dict[str, Any]:
+def _host_config(
+    engine: LocalEngine, config: ContainerConfig, spec: dict[str, Any], caps: dict
+) -> dict[str, Any]:
+    from pypod.core.specgen import cgroup_parent
+    from pypod.host.cgroups import detect
+    from pypod.local.pods_cgroup import manager
+
+    cgroup_manager = manager(engine)
+    parent = cgroup_parent(config, engine.rootless, detect(), cgroup_manager)
     sec, res = config.security, config.resources
     binds = [
         f"{m.source}:{m.destination}" + (f":{','.join(m.options)}" if m.options else "")
@@ -187,7 +195,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
     spec_pids = spec.get("linux", {}).get("resources", {}).get("pids", {}).get("limit")
     return {
         "Binds": binds,
-        "CgroupManager": "cgroupfs",
+        "CgroupManager": cgroup_manager,
         "CgroupMode": "host",
         "ContainerIDFile": "",
         "LogConfig": {
@@ -230,7 +238,7 @@ def _host_config(config: ContainerConfig, spec: dict[str, Any], caps: dict) -> d
         "CpuShares": res.cpu_shares,
         "Memory": res.memory,
         "NanoCpus": (res.cpu_quota * 10**9 // res.cpu_period) if res.cpu_period else 0,
-        "CgroupParent": config.cgroup_parent,
+        "CgroupParent": parent,
         "BlkioWeight": res.blkio_weight,
         "CpuPeriod": res.cpu_period,
         "CpuQuota": res.cpu_quota,
@@ -302,7 +310,7 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "IsInfra": False,
         "IsService": False,
         "Config": _config_section(config),
-        "HostConfig": _host_config(config, spec, caps),
+        "HostConfig": _host_config(engine, config, spec, caps),
     }
     if state.mountpoint:
         doc["Mountpoint"] = state.mountpoint
