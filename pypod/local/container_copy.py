@@ -22,7 +22,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
 
 from pypod.core.model import Status
@@ -32,7 +32,9 @@ from pypod.local import container_lookup as lk
 from pypod.local.copy_fs import (
     Entry,
     FsView,
+    IdPair,
     Writer,
+    mapped,
     owned,
     tar_entries,
     tree_entries,
@@ -63,6 +65,10 @@ class _End:
     chroot: str = ""  # a running container: its side runs in a child chrooted here ...
     inner: FsView | None = None  # ... which sees it so
     owner: tuple[int, int] = (0, 0)  # the primary ids of the container's user, or the caller's
+    # a container with a user namespace of its own (--userns): its ids <-> the ids this process
+    # sees on its files (identity, None, otherwise)
+    to_host: Callable[[int, int], IdPair] | None = None
+    from_host: Callable[[int, int], IdPair] | None = None
 
 
 @record
@@ -86,11 +92,16 @@ class _Plan:
         entries = tree_entries(path, self.arcname, skip)
         if self.chown_source is not None:
             entries = owned(entries, *self.chown_source)
+        elif self.src.from_host is not None:  # the tar carries the container's own ids
+            entries = mapped(entries, self.src.from_host)
         return entries
 
     def writer(self, view: FsView | None) -> Writer:
         assert view is not None
-        return Writer(view, self.directory, owner=self.owner, overwrite=self.overwrite)
+        return Writer(
+            view, self.directory, owner=self.owner, overwrite=self.overwrite,
+            host_ids=self.dst.to_host,
+        )  # fmt: skip
 
 
 def _split(arg: str) -> tuple[str, str]:
@@ -118,6 +129,7 @@ def _container_end(engine: LocalEngine, stack: contextlib.ExitStack, name: str, 
         raise ContainerNotFound(f'container "{name}" does not exist') from exc
     config, state = lk.load(engine, cid)
     label = f"container {name}"
+    to_host, from_host = _id_maps(config)
     proc_root = f"/proc/{state.pid}/root"
     if state.status in _LIVE and state.pid > 0 and os.path.isdir(proc_root):
         return _End(
@@ -125,16 +137,48 @@ def _container_end(engine: LocalEngine, stack: contextlib.ExitStack, name: str, 
             view=FsView(proc_root, workdir=config.workdir), chroot=proc_root,
             inner=FsView("/", workdir=config.workdir),
             owner=_container_owner(proc_root, config.user),
+            to_host=to_host, from_host=from_host,
         )  # fmt: skip
     lay = layers(engine)
-    root = lay.mount(cid)
+    root = lay.mount(cid)  # id-mapped (fuse-overlayfs) for a container with its own userns
     stack.callback(lay.unmount, cid)
     mounts = _mount_table(engine, config, stack)
     return _End(
         where="container", path=path, label=label,
         view=FsView(root, mounts=mounts, workdir=config.workdir),
         owner=_container_owner(root, config.user),
+        to_host=to_host, from_host=from_host,
     )  # fmt: skip
+
+
+def _id_maps(
+    config: ContainerConfig,
+) -> tuple[Callable[[int, int], IdPair] | None, Callable[[int, int], IdPair] | None]:
+    """(container ids -> ours, ours -> container ids) through the container's maps. An id
+    the maps do not cover is -1 on our side (chown leaves it) and nobody on its side, as the
+    kernel shows it."""
+    if not config.uid_map:
+        return None, None
+    from pypod.core import userns_modes as um
+
+    def table(maps: tuple[str, ...], inward: bool) -> Callable[[int], int]:
+        blocks = [
+            (m.host_id, m.container_id, m.size) if inward else (m.container_id, m.host_id, m.size)
+            for m in um.from_strings(maps)
+        ]
+        missing = um.NOBODY if inward else -1
+
+        def convert(i: int) -> int:
+            for start, to, size in blocks:
+                if start <= i < start + size:
+                    return to + i - start
+            return missing
+
+        return convert
+
+    uid_out, gid_out = table(config.uid_map, False), table(config.gid_map, False)
+    uid_in, gid_in = table(config.uid_map, True), table(config.gid_map, True)
+    return (lambda u, g: (uid_out(u), gid_out(g))), (lambda u, g: (uid_in(u), gid_in(g)))
 
 
 def _mount_table(

@@ -30,6 +30,7 @@ log = get_logger(__name__)
 
 Opener = Callable[[], IO[bytes] | None]
 Entry = tuple[tarfile.TarInfo, Opener]
+IdPair = tuple[int, int]  # (uid, gid)
 _MAX_LINKS = 255
 _CHUNK = 1 << 20
 
@@ -198,6 +199,12 @@ def owned(entries: Iterator[Entry], uid: int, gid: int) -> Iterator[Entry]:
         yield info, opener
 
 
+def mapped(entries: Iterator[Entry], ids: Callable[[int, int], IdPair]) -> Iterator[Entry]:
+    for info, opener in entries:
+        info.uid, info.gid = ids(info.uid, info.gid)
+        yield info, opener
+
+
 # writing --------------------------------------------------------------------------------------
 def _clean_name(name: str) -> str | None:
     parts = _parts(name)
@@ -222,10 +229,12 @@ class Writer:
         *,
         owner: tuple[int, int] | None = None,
         overwrite: bool = False,
+        host_ids: Callable[[int, int], IdPair] | None = None,
     ) -> None:
         self.view, self.dest = view, dest
         self.owner = owner  # (uid, gid) for every entry, else the entries' own
         self.overwrite = overwrite
+        self.host_ids = host_ids  # the destination's ids -> ours (a container's --userns maps)
         self.dirs: list[tuple[str, tarfile.TarInfo]] = []
         self.created: list[str] = []
 
@@ -349,6 +358,8 @@ class Writer:
 
     def _attrs(self, path: str, info: tarfile.TarInfo) -> None:
         uid, gid = self.owner if self.owner is not None else (info.uid, info.gid)
+        if self.host_ids is not None:
+            uid, gid = self.host_ids(uid, gid)
         try:
             os.lchown(path, uid, gid)
         except OSError as exc:  # ids outside a rootless namespace's mapping
