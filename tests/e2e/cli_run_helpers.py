@@ -6,8 +6,10 @@ import contextlib
 import fcntl
 import os
 import select
+import shutil
 import struct
 import subprocess
+import tempfile
 import termios
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +19,15 @@ import pytest
 from tests.fixtures.images import import_busybox
 from tests.fixtures.pypod_cli import Pypod, StoreDirs, root_env
 from tests.fixtures.users import user_env
+
+
+@pytest.fixture
+def workdir() -> Iterator[str]:
+    """A directory under /var/tmp that root and the rootless test user both write to."""
+    d = tempfile.mkdtemp(prefix="pypod-work-", dir="/var/tmp")
+    os.chmod(d, 0o777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(params=["root", "rootless"])

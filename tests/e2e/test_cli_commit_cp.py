@@ -7,26 +7,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import tarfile
-import tempfile
-from collections.abc import Iterator
 
-import pytest
-
-from tests.e2e.cli_run_helpers import engine  # noqa: F401 - fixture
+from tests.e2e.cli_run_helpers import engine, workdir  # noqa: F401 - fixtures
 from tests.fixtures.images import BUSYBOX_REF
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 
 LOOP = "while true; do sleep 0.1; done"
-
-
-@pytest.fixture
-def workdir() -> Iterator[str]:
-    d = tempfile.mkdtemp(prefix="pypod-cp-", dir="/var/tmp")
-    os.chmod(d, 0o777)  # the rootless user writes here too
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def _read(path: str) -> str:
@@ -127,7 +114,7 @@ def test_cp_both_ways(engine: tuple[Pypod, StoreDirs], workdir: str) -> None:  #
 
 def test_cp_symlink_to_root_stays_inside(
     engine: tuple[Pypod, StoreDirs],  # noqa: F811
-    workdir: str,
+    workdir: str,  # noqa: F811
 ) -> None:
     pp, _ = engine
     work = workdir

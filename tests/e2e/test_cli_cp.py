@@ -6,26 +6,15 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import tarfile
-import tempfile
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.cli_run_helpers import engine  # noqa: F401 - fixture
+from tests.e2e.cli_run_helpers import engine, workdir  # noqa: F401 - fixtures
 from tests.fixtures.images import BUSYBOX_REF
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 
 LOOP = "while true; do sleep 0.1; done"
-
-
-@pytest.fixture
-def workdir() -> Iterator[str]:
-    d = tempfile.mkdtemp(prefix="pypod-cp2-", dir="/var/tmp")
-    os.chmod(d, 0o777)  # the rootless user writes here too
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def _write(path: str, text: str) -> str:
@@ -84,7 +73,7 @@ def test_cp_container_to_container(engine: tuple[Pypod, StoreDirs]) -> None:  # 
 
 def test_cp_volumes_binds_and_tmpfs(
     engine: tuple[Pypod, StoreDirs],  # noqa: F811
-    workdir: str,
+    workdir: str,  # noqa: F811
 ) -> None:
     pp, _ = engine
     bind = os.path.join(workdir, "bind")
@@ -124,7 +113,7 @@ def test_cp_volumes_binds_and_tmpfs(
 
 def test_cp_errors_as_podman(
     engine: tuple[Pypod, StoreDirs],  # noqa: F811
-    workdir: str,
+    workdir: str,  # noqa: F811
 ) -> None:
     pp, _ = engine
     src = _write(os.path.join(workdir, "f.txt"), "x\n")
@@ -158,7 +147,7 @@ def test_cp_errors_as_podman(
 @pytest.mark.parametrize("state", ["running", "stopped"])
 def test_cp_failure_leaves_nothing_half_made(
     engine: tuple[Pypod, StoreDirs],  # noqa: F811
-    workdir: str,
+    workdir: str,  # noqa: F811
     state: str,
 ) -> None:
     pp, _ = engine
@@ -188,7 +177,7 @@ def test_cp_failure_leaves_nothing_half_made(
     assert r.rc == 125 and "could not be found" in r.stderr
 
 
-def test_cp_paused_container(pypod: Pypod, busybox: str, workdir: str) -> None:
+def test_cp_paused_container(pypod: Pypod, busybox: str, workdir: str) -> None:  # noqa: F811
     pypod("run", "-d", "--name", "cp-paused", "--tmpfs", "/scratch", busybox, "sh", "-c", LOOP)
     try:
         pypod("pause", "cp-paused")

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import tarfile
-import tempfile
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.cli_run_helpers import engine  # noqa: F401 - fixture
+from tests.e2e.cli_run_helpers import engine, workdir  # noqa: F401 - fixtures
 from tests.fixtures.images import BUSYBOX_REF as BB
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod, get_test_user
@@ -28,14 +25,6 @@ def _auto(pp: Pypod) -> str:
         if not any(line.startswith("containers:") for line in f):
             pytest.skip('no /etc/subuid range for "containers" (make setup adds one)')
     return "auto:size=2000"
-
-
-@pytest.fixture
-def workdir() -> Iterator[str]:
-    d = tempfile.mkdtemp(prefix="pypod-cpu-", dir="/var/tmp")
-    os.chmod(d, 0o777)  # the rootless user writes here too
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def pp_uid() -> int:
