@@ -22,11 +22,12 @@ def warn(text: str) -> None:
     sys.stderr.write(f"WARN[0000] {text}\n")
 
 
-def to_json(obj: Any) -> str:
-    """Podman's JSON: 4-space indent, keys as given, non-ASCII kept."""
+def to_json(obj: Any, indent: int = 4) -> str:
+    """Podman's JSON: 4-space indent (inspect-style documents: 5), keys as given, non-ASCII
+    kept."""
     import json  # not for table output, the common case
 
-    return json.dumps(obj, indent=4, ensure_ascii=False, default=_default)
+    return json.dumps(obj, indent=indent, ensure_ascii=False, default=_default)
 
 
 def _default(obj: Any) -> Any:
@@ -39,8 +40,8 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"cannot encode {type(obj).__name__}")
 
 
-def print_json(obj: Any) -> None:
-    line(to_json(obj))
+def print_json(obj: Any, indent: int = 4) -> None:
+    line(to_json(obj, indent))
 
 
 def is_json_format(fmt: str | None) -> bool:

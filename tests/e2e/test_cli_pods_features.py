@@ -71,6 +71,9 @@ def test_pod_cgroup_parent_and_cleanup(engine: tuple[Pypod, StoreDirs]) -> None:
         assert _proc_cgroup(ctr["State"]["Pid"]) == f"{path}/libpod-{ctr['Id']}"
         assert len(_cgroup_dirs(path)) >= len(_hierarchies()) - 1
         assert f"{pod_id[:12]} cgm" in stats.stdout.splitlines()
+        js = pp("pod", "stats", "--no-stream", "--format", "json", "cg").stdout
+        assert js.startswith('[\n     {\n          "')  # Podman's five-space MarshalIndent
+        assert "cgm" in [row["Name"] for row in json.loads(js)]
         pp("pod", "rm", "-f", "-t", "0", "cg")
         assert _cgroup_dirs(path) == []
     finally:

@@ -68,7 +68,7 @@ def run(args: Namespace, ctx: Context) -> int:
         if not args.no_stream and not args.no_reset and sys.stdout.isatty():
             output.write("\033[2J\033[1;1H")
         if output.is_json_format(fmt):
-            output.print_json(rows)
+            output.print_json(rows, indent=5)  # Podman's MarshalIndent with five spaces
         elif rows or args.format:
             output.print_rows(rows, fmt, headers=HEADERS)
         else:
