@@ -16,6 +16,8 @@ container's. Kinds:
              "containers", as containers/storage; rootless: from the rootless range), not
              overlapping the blocks of other auto containers of the store
     private  Podman's "private": a namespace of its own, mapped like auto
+    container:NAME  join the user namespace of another container (its maps are copied; see
+             local/container_userns.py); ns:PATH is refused
 Unknown modes and bad options fail as Podman's do (InvalidArgument, exit 125).
 """
 
@@ -37,10 +39,11 @@ NOBODY = 65534
 
 @record
 class Mode:
-    kind: str  # "" | host | keep-id | nomap | auto | private
+    kind: str  # "" | host | keep-id | nomap | auto | private | container
     uid: int = -1  # keep-id:uid=
     gid: int = -1  # keep-id:gid=
     size: int = 0  # auto:size=
+    target: str = ""  # container:NAME (a name or id prefix, resolved at create)
 
     @property
     def own(self) -> bool:
@@ -52,10 +55,14 @@ def parse(text: str, *, rootless: bool) -> Mode:
     kind, _, opts = text.partition(":")
     if kind not in KNOWN_KINDS:
         raise InvalidArgument(f"unrecognized namespace mode {text} passed")
-    if kind in ("ns", "container"):
+    if kind == "ns":
         raise InvalidArgument(
-            f"--userns {text}: joining another user namespace is not supported by pypod"
+            f"--userns {text}: joining a user namespace by path is not supported by pypod"
         )
+    if kind == "container":
+        if not opts:
+            raise InvalidArgument("must provide name or ID or a container: invalid argument")
+        return Mode(kind=kind, target=opts)
     if kind in ("keep-id", "nomap") and not rootless:
         raise InvalidArgument(f"{kind} is only supported in rootless mode")
     if kind in ("", "host", "nomap", "private") and opts:
@@ -75,8 +82,14 @@ def parse(text: str, *, rootless: bool) -> Mode:
 
 
 def check_pod_mode(text: str, *, rootless: bool) -> Mode:
-    """pod create --userns: the same modes (the infra container gets the namespace)."""
-    return parse(text, rootless=rootless)
+    """pod create --userns: the same modes (the infra container gets the namespace), except
+    joining another container's."""
+    mode = parse(text, rootless=rootless)
+    if mode.kind == "container":
+        raise InvalidArgument(
+            f"--userns {text}: a pod cannot join the user namespace of another container"
+        )
+    return mode
 
 
 # --- maps -------------------------------------------------------------------------------------

@@ -116,8 +116,8 @@ def init_container(
     from pypod.runtime.types import CreateOptions
 
     check_transition("init", config.name, state.status)
-    if config.pod_id:  # members join the infra container's namespaces: it runs first
-        from pypod.local.pods_join import start_joined
+    if config.pod_id or config.userns_mode.startswith("container:"):
+        from pypod.local.pods_join import start_joined  # what it joins runs first
 
         start_joined(engine, config)
     if state.status is Status.STOPPED:
@@ -395,7 +395,8 @@ def _id_mappings(config: ContainerConfig) -> tuple[list, list] | None:
 
 def _joined(engine: LocalEngine, config: ContainerConfig) -> dict[str, str] | None:
     """Namespaces taken from another container (pod members join their infra's)."""
-    if not (config.pod_id or config.network_mode.startswith("container:")):
+    if not (config.pod_id or config.network_mode.startswith("container:")
+            or config.userns_mode.startswith("container:")):  # fmt: skip
         return None
     from pypod.local.pods_join import joined_namespaces
 

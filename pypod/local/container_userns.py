@@ -5,7 +5,8 @@ core/userns_modes.py) records its mode and maps in its config; its read-write la
 mounted through fuse-overlayfs with the same maps (storage/containers.py), so image files keep
 their in-image owners inside, and the runtime gets linux.uidMappings/gidMappings. A pod's
 infra container takes the pod's --userns; members join the infra's namespace
-("container:<infra id>", the maps copied for inspect and the mount).
+("container:<infra id>", the maps copied for inspect and the mount), as do containers created
+with --userns container:NAME (which also depend on NAME: rm refuses it while they exist).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def apply(
         )  # fmt: skip
     text = userns or engine.containers_conf.containers.userns or ""
     mode = um.parse(text, rootless=engine.rootless)
+    if mode.kind == "container":
+        return _join(engine, config, mode.target)
     if not mode.own:
         return config
     from pypod.host.processes import require_binary
@@ -71,6 +74,35 @@ def apply(
         if not config.passwd_entry and mode.uid < 0:
             changes["passwd_entry"] = _host_passwd_entry(uid, gid)
     return records.replace(config, **changes)  # type: ignore[arg-type]
+
+
+def _join(engine: LocalEngine, config: ContainerConfig, target: str) -> ContainerConfig:
+    """--userns container:NAME: the target's maps (none when it has no namespace of its own:
+    then both simply share pypod's), "container:<id>" and a dependency on it, as Podman's
+    WithUserNSFrom (which, unlike a pod's infra, does not pass on a keep-id user)."""
+    from pypod.errors import ContainerNotFound
+    from pypod.local.container_lookup import not_found
+
+    try:
+        tid = engine.container_store.lookup(target)
+    except ContainerNotFound as exc:
+        raise ContainerNotFound(
+            f"looking up container to share user namespace with: {not_found(target).message}"
+        ) from exc
+    other, _state = engine.container_store.get(tid)
+    if config.pod_id and other.pod_id != config.pod_id:
+        raise InvalidArgument(
+            f"container has joined pod {config.pod_id} and dependency container {tid} is not "
+            "a member of the pod: invalid argument"
+        )
+    if other.uid_map:
+        from pypod.host.processes import require_binary
+
+        require_binary("fuse-overlayfs")  # the id-mapped rootfs mount
+    return records.replace(
+        config, userns_mode=f"container:{tid}", uid_map=other.uid_map, gid_map=other.gid_map,
+        dependencies=tuple(dict.fromkeys((*config.dependencies, tid))),
+    )  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -218,7 +250,7 @@ def _image_max_id(engine: LocalEngine, image: Image | None) -> int:
 
 # --- the namespace file (host/userns_file.py) -------------------------------------------------
 def needs_holder(config: ContainerConfig) -> bool:
-    """A namespace of its own (not a pod member's, which joins the infra's)."""
+    """A namespace of its own (not a joiner's: a pod member's or --userns container:)."""
     return bool(config.uid_map) and not config.userns_mode.startswith("container:")
 
 
@@ -226,6 +258,17 @@ def holder_path(engine: LocalEngine, config: ContainerConfig) -> str:
     from pypod.local.container_storage import layers
 
     return os.path.join(layers(engine).run_dir(config.id), "userns")
+
+
+def netns_owner(engine: LocalEngine, config: ContainerConfig) -> str:
+    """The user namespace file a container's own network namespace must belong to: its
+    holder, or for one joining another container's namespace that container's (running:
+    init starts it first)."""
+    if not config.userns_mode.startswith("container:"):
+        return holder_path(engine, config)
+    from pypod.local.pods_join import running_pid
+
+    return f"/proc/{running_pid(engine, config.userns_mode[10:], config.name)}/ns/user"
 
 
 def make_holder(engine: LocalEngine, config: ContainerConfig) -> str:
@@ -258,8 +301,9 @@ def spec_maps(config: ContainerConfig) -> tuple[list[dict[str, int]], list[dict[
 
 def inspect_fields(config: ContainerConfig) -> dict[str, object]:
     """HostConfig.UsernsMode and IDMappings as Podman's inspect shows them."""
-    if not config.uid_map:
-        return {"UsernsMode": ""}
+    if not config.uid_map:  # container:<id> of a target without a namespace of its own
+        joined = config.userns_mode.startswith("container:")
+        return {"UsernsMode": config.userns_mode if joined else ""}
     mode = config.userns_mode if config.userns_mode.startswith("container:") else "private"
     return {
         "UsernsMode": mode,

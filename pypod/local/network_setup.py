@@ -60,10 +60,10 @@ def setup(engine: LocalEngine, config: ContainerConfig, run_dir: str = "") -> Ne
 
     teardown(engine, config)  # leftovers of a crash: never leak a second namespace
     userns = ""
-    if config.uid_map and not config.userns_mode.startswith("container:"):
-        from pypod.local.container_userns import holder_path
+    if config.uid_map:
+        from pypod.local.container_userns import netns_owner
 
-        userns = holder_path(engine, config)  # --userns: the netns must belong to it
+        userns = netns_owner(engine, config)  # --userns: the netns must belong to it
     path = netns.create(engine.store.run_root, userns=userns)
     doc: dict[str, Any] = {"mode": mode, "netns": path}
     write_status(engine, config.id, doc)

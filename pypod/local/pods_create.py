@@ -96,9 +96,9 @@ def _build_pause(engine: LocalEngine) -> str:
 def check_userns(engine: LocalEngine, req: PodCreateRequest) -> None:
     """--userns: host/"" (the user namespace pypod runs in) or a namespace of the pod's own
     (keep-id, nomap, auto, private), which the infra container gets and members join."""
-    from pypod.core.userns_modes import parse
+    from pypod.core.userns_modes import check_pod_mode
 
-    mode = parse(req.userns, rootless=engine.rootless)
+    mode = check_pod_mode(req.userns, rootless=engine.rootless)
     if mode.own and not req.infra:
         raise InvalidArgument("--userns: a pod without an infra container cannot have a user "
                               "namespace of its own")  # fmt: skip

@@ -1,7 +1,8 @@
 """Joining another container's namespaces: pod members share their infra container's.
 
 A mode "container:<id>" (ContainerConfig.network_mode / ipc_mode / uts_mode / pid_mode /
-cgroupns_mode) becomes the OCI namespace path /proc/<pid>/ns/<kind> of that container's pid 1.
+cgroupns_mode / userns_mode) becomes the OCI namespace path /proc/<pid>/ns/<kind> of that
+container's pid 1.
 The container joined is started first when it is not running (Podman starts a member's
 dependencies, and a pod's infra, the same way).
 """
@@ -26,7 +27,7 @@ _KINDS = (
     ("uts", "uts_mode", "uts"),
     ("pid", "pid_mode", "pid"),
     ("cgroup", "cgroupns_mode", "cgroup"),
-    ("user", "userns_mode", "user"),  # a member of a pod with --userns
+    ("user", "userns_mode", "user"),  # a member of a pod with --userns, --userns container:
 )
 
 

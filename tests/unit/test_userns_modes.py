@@ -24,6 +24,8 @@ def _t(maps: list[IDMap]) -> list[tuple[int, int, int]]:
         ("auto:size=4096", True, um.Mode(kind="auto", size=4096)),
         ("nomap", True, um.Mode(kind="nomap")),
         ("private", False, um.Mode(kind="private")),
+        ("container:web", False, um.Mode(kind="container", target="web")),
+        ("container:0a1b", True, um.Mode(kind="container", target="0a1b")),
     ],
 )
 def test_parse(text: str, rootless: bool, expected: um.Mode) -> None:
@@ -39,13 +41,21 @@ def test_parse(text: str, rootless: bool, expected: um.Mode) -> None:
         ("auto:size=0", False, "invalid value '0' for option size of --userns auto"),
         ("auto:uid=1", False, "unknown option 'uid=1' for --userns auto"),
         ("keep-id:uid=x", True, 'cannot parse uid value "x"'),
-        ("ns:/proc/1/ns/user", False, "not supported"),
+        ("ns:/proc/1/ns/user", False, "joining a user namespace by path is not supported"),
+        ("container:", False, "must provide name or ID or a container"),
         ("host:x", False, "unrecognized namespace mode host:x passed"),
     ],
 )
 def test_parse_errors(text: str, rootless: bool, message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         um.parse(text, rootless=rootless)
+
+
+def test_pod_modes_refuse_joining() -> None:
+    assert um.check_pod_mode("auto", rootless=False) == um.Mode(kind="auto")
+    with pytest.raises(InvalidArgument, match="a pod cannot join the user namespace"):
+        um.check_pod_mode("container:web", rootless=True)
+    assert not um.parse("container:web", rootless=True).own
 
 
 def test_keep_id_and_nomap_maps() -> None:
