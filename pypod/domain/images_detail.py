@@ -23,13 +23,14 @@ class HistoryEntry:
     comment: str
     tags: tuple[str, ...] = ()
     empty_layer: bool = False
+    created_text: str = ""  # the config's RFC 3339 text, full precision (Podman's JSON)
 
 
 @record
 class TreeLayer:
     id: str
     size: int
-    top_of: tuple[str, ...] = ()  # names of images whose top layer this is (besides the root)
+    top_of: tuple[str, ...] = ()  # names of the images whose top layer this is
 
 
 @record

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pypod.domain.images_transfer import ImportRequest
 from pypod.errors import InvalidArgument, PypodError
-from pypod.local.image_inspect import go_time
 from pypod.local.image_resolve import normalize_name
 from pypod.log import get_logger
 
@@ -47,16 +46,25 @@ def _json_or_shell(value: str, shell_form: bool) -> list[str]:
     return ["/bin/sh", "-c", value] if shell_form else shlex.split(value)
 
 
-def _pairs(value: str) -> list[tuple[str, str]]:
-    """ENV/LABEL: `k=v k2="v 2"` or the legacy `k v` form."""
-    words = shlex.split(value)
+def _bad(change: str, why: str) -> InvalidArgument:
+    """Podman's wording: invalid change "EXPOSE x" - EXPOSE port must be an integer."""
+    return InvalidArgument(f'invalid change "{change}" - {why}')
+
+
+def _pairs(change: str, value: str) -> list[tuple[str, str]]:
+    """ENV/LABEL: `k=v k2="v 2"` or the legacy `k v` form (Podman 4.3 keeps everything after
+    the first "=" as one value; pypod splits several pairs as a Containerfile does)."""
+    try:
+        words = shlex.split(value)
+    except ValueError as exc:
+        raise _bad(change, str(exc)) from exc
     if words and "=" not in words[0]:
         return [(words[0], value.strip()[len(words[0]) :].strip())]
     out = []
     for word in words:
         key, sep, val = word.partition("=")
-        if not sep:
-            raise InvalidArgument(f"invalid change value {value!r}: expected KEY=VALUE")
+        if not sep or not key:
+            raise _bad(change, "must be formatted key=value")
         out.append((key, val))
     return out
 
@@ -68,38 +76,73 @@ def _set_env(cfg: dict[str, Any], pairs: list[tuple[str, str]]) -> None:
         env.append(f"{key}={val}")
 
 
+def _expose(cfg: dict[str, Any], change: str, value: str) -> None:
+    ports = cfg.setdefault("ExposedPorts", {})
+    for port in value.split() or [""]:
+        num, _, proto = port.partition("/")
+        if not num.isdigit():
+            raise _bad(change, f'EXPOSE port must be an integer: parsing "{num}": invalid syntax')
+        if not 0 < int(num) <= 65535:
+            raise _bad(change, "EXPOSE port must be a valid port number")
+        proto = proto.lower() or "tcp"
+        if proto not in ("tcp", "udp"):
+            raise _bad(change, "EXPOSE protocol must be TCP or UDP")
+        ports[f"{int(num)}/{proto}"] = {}
+
+
+def _stop_signal(cfg: dict[str, Any], change: str, value: str) -> None:
+    from pypod.local.create_options import parse_signal
+
+    try:  # Podman stores the number: "TERM" -> "15"
+        cfg["StopSignal"] = str(parse_signal(value))
+    except InvalidArgument as exc:
+        raise _bad(change, f"KILLSIGNAL must be given a valid signal: {exc}") from exc
+
+
+def _simple(cfg: dict[str, Any], change: str, instr: str, value: str) -> None:
+    """USER, WORKDIR, ONBUILD: a non-empty value."""
+    if not value:
+        raise _bad(change, f"must provide a value to {instr}")
+    if instr == "USER":
+        cfg["User"] = value
+    elif instr == "WORKDIR":  # relative to the previous one, as Podman joins them
+        cfg["WorkingDir"] = os.path.normpath(os.path.join(cfg.get("WorkingDir", ""), value))
+    else:
+        cfg.setdefault("OnBuild", []).append(value)
+
+
 def apply_changes(cfg: dict[str, Any], changes: tuple[str, ...]) -> None:
     """Apply Dockerfile-style instructions to an OCI config's "config" section."""
     for change in changes:
-        instr, _, value = change.strip().partition(" ")
-        if "=" in instr and not value:  # Podman also accepts "CMD=/bin/sh"
-            instr, _, value = change.strip().partition("=")
-        instr = instr.upper()
+        instr, sep, value = change.partition(" ")
+        if not sep:  # Podman also accepts "CMD=/bin/sh"
+            instr, sep, value = change.partition("=")
+            if not sep:
+                raise _bad(change, "must be formatted as KEY VALUE")
+        instr = instr.strip().upper()
         value = value.strip()
-        if instr in ("CMD", "ENTRYPOINT"):
-            cfg["Cmd" if instr == "CMD" else "Entrypoint"] = _json_or_shell(value, True)
+        if instr == "CMD":
+            cfg["Cmd"] = _json_or_shell(value, True) if value else ["/bin/sh", "-c"]
+        elif instr == "ENTRYPOINT":
+            cfg["Entrypoint"] = _json_or_shell(value, True) if value else []
         elif instr == "ENV":
-            _set_env(cfg, _pairs(value))
+            _set_env(cfg, _pairs(change, value))
         elif instr == "LABEL":
-            cfg.setdefault("Labels", {}).update(dict(_pairs(value)))
+            cfg.setdefault("Labels", {}).update(dict(_pairs(change, value)))
         elif instr == "EXPOSE":
-            ports = cfg.setdefault("ExposedPorts", {})
-            for port in value.split():
-                ports[port if "/" in port else f"{port}/tcp"] = {}
-        elif instr == "USER":
-            cfg["User"] = value
-        elif instr == "WORKDIR":
-            cfg["WorkingDir"] = value
-        elif instr == "ONBUILD":
-            cfg.setdefault("OnBuild", []).append(value)
+            _expose(cfg, change, value)
+        elif instr in ("USER", "WORKDIR", "ONBUILD"):
+            _simple(cfg, change, instr, value)
         elif instr == "VOLUME":
             vols = cfg.setdefault("Volumes", {})
-            for v in _json_or_shell(value, False):
+            for v in _json_or_shell(value, False) or [""]:
+                if not v:
+                    raise _bad(change, "VOLUME paths must not be empty")
                 vols[v] = {}
         elif instr == "STOPSIGNAL":
-            cfg["StopSignal"] = value
+            _stop_signal(cfg, change, value)
         else:
-            raise InvalidArgument(f"invalid change {change!r}: {instr} is not a valid instruction")
+            raise _bad(change, f"invalid instruction {instr}")
 
 
 # the layer --------------------------------------------------------------------------------------
@@ -167,6 +210,56 @@ def _checksum_ok(header: bytes) -> bool:
     return want == sum(header[:148]) + 256 + sum(header[156:512])
 
 
+# the config --------------------------------------------------------------------------------------
+# OCI ImageConfig fields in Go's struct order: Podman's config bytes (and so the image id) follow it
+_CONFIG_ORDER = (
+    "User",
+    "ExposedPorts",
+    "Env",
+    "Entrypoint",
+    "Cmd",
+    "Volumes",
+    "WorkingDir",
+    "Labels",
+    "StopSignal",
+)
+
+
+def _go_config_order(section: dict[str, Any]) -> dict[str, Any]:
+    out = {k: section[k] for k in _CONFIG_ORDER if k in section}
+    for key in ("ExposedPorts", "Volumes", "Labels"):  # Go writes map keys sorted
+        if key in out:
+            out[key] = dict(sorted(out[key].items()))
+    return out
+
+
+def _go_json(obj: Any) -> bytes:
+    """Compact JSON as Go's encoding/json writes it (HTML characters escaped)."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(ch, esc)
+    return text.encode()
+
+
+def _source_mtime_ns(source: str | BinaryIO) -> int:
+    """Podman dates an imported image by its tarball's modification time (so importing the
+    same file twice gives the same image id); a download or stdin is dated now."""
+    if isinstance(source, str) and not source.startswith(("http://", "https://")):
+        try:
+            return os.stat(source).st_mtime_ns
+        except OSError:
+            pass
+    return time.time_ns()
+
+
+def _go_time_ns(ns: int) -> str:
+    """RFC 3339 in UTC with Go's nanoseconds (trailing zeros dropped)."""
+    secs, frac = divmod(ns, 1_000_000_000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+    digits = f"{frac:09d}".rstrip("0")
+    return text + (f".{digits}" if digits else "") + "Z"
+
+
 def import_image(engine: LocalEngine, req: ImportRequest, reporter: Reporter) -> str:
     name = normalize_name(req.reference) if req.reference else ""
     config_section: dict[str, Any] = {}
@@ -179,30 +272,28 @@ def import_image(engine: LocalEngine, req: ImportRequest, reporter: Reporter) ->
     finally:
         if isinstance(req.source, str):
             source.close()
-    now = time.time()
-    created = go_time(now)
+    created_ns = _source_mtime_ns(req.source)
+    created = _go_time_ns(created_ns)
     hexd = diff_id.split(":", 1)[1]
     config: dict[str, Any] = {
         "created": created,
         "architecture": req.platform.arch or go_arch(),
+        **({"variant": req.platform.variant} if req.platform.variant else {}),
         "os": req.platform.os or "linux",
-        "config": config_section,
+        "config": _go_config_order(config_section),
         "rootfs": {"type": "layers", "diff_ids": [diff_id]},
         "history": [
             {
                 "created": created,
                 "created_by": f"/bin/sh -c #(nop) ADD file:{hexd} in /",
-                **({"comment": req.message} if req.message else {}),
+                "comment": req.message or "imported from tarball",
             }
         ],
     }
-    if req.platform.variant:
-        config["variant"] = req.platform.variant
-    raw_config = json.dumps(config, separators=(",", ":")).encode()
+    raw_config = _go_json(config)
     image_id = hashlib.sha256(raw_config).hexdigest()
-    manifest = {
+    manifest = {  # as Podman writes it: no top-level mediaType, so the digests match
         "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
         "config": {
             "mediaType": OCI_CONFIG,
             "digest": f"sha256:{image_id}",
@@ -210,7 +301,7 @@ def import_image(engine: LocalEngine, req: ImportRequest, reporter: Reporter) ->
         },
         "layers": [{"mediaType": OCI_LAYER, "digest": diff_id, "size": size}],
     }
-    raw_manifest = json.dumps(manifest, separators=(",", ":")).encode()
+    raw_manifest = _go_json(manifest)
     manifest_digest = "sha256:" + hashlib.sha256(raw_manifest).hexdigest()
     store = engine.store
     reporter.message("Getting image source signatures")
@@ -226,7 +317,7 @@ def import_image(engine: LocalEngine, req: ImportRequest, reporter: Reporter) ->
         manifests={manifest_digest: raw_manifest},
         manifest_digest=manifest_digest,
         config=raw_config,
-        created=now,
+        created=created_ns / 1e9,
     )
     reporter.message("Storing signatures")
     log.debug("imported %s as %s (%s)", req.source, image_id, os.path.basename(name))

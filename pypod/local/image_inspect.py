@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypod.domain.images_detail import HistoryEntry, ImageTree, TreeLayer
 from pypod.errors import PypodError
-from pypod.local.image_resolve import repo_digests, repo_tags
+from pypod.local.image_resolve import names_history, repo_digests, repo_tags
 from pypod.log import get_logger
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def inspect_doc(store: Store, image: Image) -> dict[str, Any]:
         "Digest": image.digest,
         "RepoTags": tags,
         "RepoDigests": repo_digests(image),
-        "Parent": image.metadata.get("parent", ""),
+        "Parent": _parent_id(store, image),
         "Comment": comment,
         "Created": created,
         "Config": config,
@@ -129,16 +129,19 @@ def inspect_doc(store: Store, image: Image) -> dict[str, Any]:
         "ManifestType": manifest_type(store, image),
         "User": config.get("User", ""),
         "History": history,
-        "NamesHistory": list(image.names) or _names_history(image),
+        "NamesHistory": names_history(image),
     }
     if cfg.get("variant"):
         doc["Variant"] = cfg["variant"]
     return doc
 
 
-def _names_history(image: Image) -> list[str]:
-    hist = image.metadata.get("names_history", "")
-    return [n for n in hist.split(",") if n]
+def _parent_id(store: Store, image: Image) -> str:
+    """As Podman: the image this one is directly based on (layers and history), if stored."""
+    from pypod.local.image_list import Topology
+
+    parent = Topology(store, store.images()).parent(image)
+    return parent.id if parent else image.metadata.get("parent", "")
 
 
 def _annotations(store: Store, image: Image) -> dict[str, str]:
@@ -151,44 +154,43 @@ def _annotations(store: Store, image: Image) -> dict[str, str]:
 
 # history ----------------------------------------------------------------------------------------
 def history(store: Store, image: Image) -> list[HistoryEntry]:
-    """Newest first, like Podman: the newest entry carries the image id, older ones <missing>."""
+    """Newest first, as Podman walks it: each entry takes the size of the current layer (from
+    the top down) and, once, the id of the first stored image whose top layer that is; others
+    are <missing>."""
     cfg = image_config(store, image)
-    layers = _layer_chain(store, image)  # base first
-    sizes = [layer.diff_size for layer in layers]
+    layers = _layer_chain(store, image)[::-1]  # top first
+    on_layer: dict[str, list[Image]] = {}
+    for other in store.images():
+        if other.top_layer:
+            on_layer.setdefault(other.top_layer, []).append(other)
+    raw = list(reversed(cfg.get("history") or []))
+    if not raw:  # no history in the config: one entry per layer
+        raw = [{"created": go_time(image.created)} for _ in layers]
+    used: set[str] = set()
     entries: list[HistoryEntry] = []
-    idx = 0
-    for h in cfg.get("history") or []:
+    pos = 0
+    for h in raw:
         empty = bool(h.get("empty_layer"))
-        size = 0
-        if not empty and idx < len(sizes):
-            size = sizes[idx]
-            idx += 1
+        ident, size = "<missing>", 0  # Podman 4.3 leaves Tags empty
+        if pos < len(layers):
+            layer = layers[pos]
+            size = 0 if empty else layer.diff_size
+            owners = on_layer.get(layer.id, [])
+            if owners and owners[0].id not in used:
+                ident = owners[0].id
+                used.add(ident)
+            if not empty and pos + 1 < len(layers):  # Podman stays on the base layer
+                pos += 1
         entries.append(
             HistoryEntry(
-                id="<missing>",
+                id=ident,
                 created=parse_time(h.get("created")),
                 created_by=h.get("created_by", ""),
                 size=size,
                 comment=h.get("comment", ""),
                 empty_layer=empty,
+                created_text=h.get("created") or "",
             )
-        )
-    if not entries:
-        entries = [
-            HistoryEntry(id="<missing>", created=image.created, created_by="", size=s, comment="")
-            for s in sizes
-        ]
-    entries.reverse()
-    if entries:
-        top = entries[0]
-        entries[0] = HistoryEntry(
-            id=image.id,
-            created=top.created,
-            created_by=top.created_by,
-            size=top.size,
-            comment=top.comment,
-            tags=tuple(image.names),
-            empty_layer=top.empty_layer,
         )
     return entries
 
@@ -210,7 +212,7 @@ def tree(store: Store, image: Image, what_requires: bool) -> ImageTree:
     tops: dict[str, list[str]] = {}
     images = store.images()
     for other in images:
-        if other.top_layer and other.id != image.id:
+        if other.top_layer:  # the image itself included, as Podman lists it
             tops.setdefault(other.top_layer, []).extend(other.names or [other.id[:12]])
     tree_layers = tuple(
         TreeLayer(

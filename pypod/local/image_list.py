@@ -11,8 +11,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from pypod.domain.images_list import ImageRow, ImageSummary, ListRequest
-from pypod.errors import InvalidArgument
-from pypod.local.image_resolve import find_image, repo_digests, repo_tags, split_name
+from pypod.errors import ImageNotFound, InvalidArgument
+from pypod.local.image_resolve import (
+    find_image,
+    names_history,
+    repo_digests,
+    repo_tags,
+    split_name,
+)
 
 if TYPE_CHECKING:
     from pypod.storage.store import Store
@@ -40,6 +46,8 @@ class Topology:
     def __init__(
         self, store: Store, images: list[Image], parents: dict[str, str | None] | None = None
     ) -> None:
+        self._store = store
+        self._configs: dict[str, dict[str, Any]] = {}
         self._by_top: dict[str, list[Image]] = {}
         self._parent_layer: dict[str, str | None] = dict(parents or {})
         for image in images:
@@ -49,14 +57,63 @@ class Topology:
             if image.top_layer and image.top_layer not in self._parent_layer:
                 self._parent_layer[image.top_layer] = store.layer(image.top_layer).parent
 
+    def _config(self, image: Image) -> dict[str, Any]:
+        if image.id not in self._configs:
+            from pypod.local.image_inspect import image_config
+
+            self._configs[image.id] = image_config(self._store, image)
+        return self._configs[image.id]
+
+    def _based_on(self, parent: Image, child: Image) -> bool:
+        return parent.id != child.id and are_parent_and_child(
+            self._config(parent), self._config(child)
+        )
+
     def parent(self, image: Image) -> Image | None:
-        parent_layer = self._parent_layer.get(image.top_layer or "")
-        candidates = self._by_top.get(parent_layer or "", [])
-        return candidates[0] if candidates else None
+        """As Podman: an image on the parent layer (or the same one) whose history the image's
+        extends by one entry."""
+        top = image.top_layer or ""
+        parent_layer = self._parent_layer.get(top) or ""
+        candidates = [*self._by_top.get(parent_layer, []), *self._by_top.get(top, [])]
+        return next((c for c in candidates if self._based_on(c, image)), None)
 
     def has_children(self, image: Image) -> bool:
         top = image.top_layer
-        return bool(top) and any(p == top for p in self._parent_layer.values())
+        if not top:
+            return False
+        candidates = list(self._by_top.get(top, []))
+        for layer, parent in self._parent_layer.items():
+            if parent == top:
+                candidates += self._by_top.get(layer, [])
+        return any(self._based_on(image, c) for c in candidates)
+
+
+def _history_matches(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    from pypod.local.image_inspect import parse_time
+
+    if (a.get("created") is None) != (b.get("created") is None):
+        return False
+    if a.get("created") != b.get("created") and parse_time(a["created"]) != parse_time(
+        b["created"]
+    ):
+        return False
+    return all(a.get(k) == b.get(k) for k in ("created_by", "author", "comment")) and bool(
+        a.get("empty_layer")
+    ) == bool(b.get("empty_layer"))
+
+
+def are_parent_and_child(parent: dict[str, Any], child: dict[str, Any]) -> bool:
+    """Podman's test: the child uses all the parent's diff ids and its history is the parent's
+    plus one entry."""
+    p_ids = (parent.get("rootfs") or {}).get("diff_ids") or []
+    c_ids = (child.get("rootfs") or {}).get("diff_ids") or []
+    if not parent or not child or c_ids[: len(p_ids)] != p_ids:
+        return False
+    p_hist = parent.get("history") or []
+    c_hist = child.get("history") or []
+    return len(p_hist) + 1 == len(c_hist) and all(
+        _history_matches(a, b) for a, b in zip(p_hist, c_hist, strict=False)
+    )
 
 
 class Labels:
@@ -109,16 +166,20 @@ def summarize(
         containers=containers,
         read_only=image.read_only,
         dangling=not tags,
-        names_history=tuple(image.names),
+        names_history=tuple(names_history(image)),
     )
 
 
 def _bool(key: str, value: str) -> bool:
-    if value.lower() in ("true", "1"):
+    """Go's strconv.ParseBool, and Podman's error (its two names swapped, as Podman has them)."""
+    if value in ("1", "t", "T", "true", "TRUE", "True"):
         return True
-    if value.lower() in ("false", "0"):
+    if value in ("0", "f", "F", "false", "FALSE", "False"):
         return False
-    raise InvalidArgument(f"invalid filter {key}={value!r}: must be true or false")
+    raise InvalidArgument(
+        f'non-boolean value "{key}" for {value} filter: '
+        f'strconv.ParseBool: parsing "{value}": invalid syntax'
+    )
 
 
 def _labels_match(labels: Labels, image: Image, spec: str) -> bool:
@@ -162,7 +223,7 @@ def parse_until(value: str) -> float:
         return float(value)
     ts = parse_time(value)
     if not ts:
-        raise InvalidArgument(f"invalid filter until={value!r}: not a timestamp or duration")
+        raise InvalidArgument(f'failed to parse value as time or duration: "{value}"')
     return ts
 
 
@@ -180,17 +241,22 @@ def _predicate(store: Store, topo: Topology, labels: Labels, key: str, value: st
         return lambda im: _labels_match(labels, im, value)
     if key == "reference":
         return lambda im: _reference_match(im, value)
-    if key == "id":
-        return lambda im: im.id.startswith(value.removeprefix("sha256:"))
+    if key == "id":  # Podman compares the full id
+        return lambda im: im.id == value.removeprefix("sha256:")
     if key in ("before", "since", "after"):
-        ref = find_image(store, value).created
+        try:
+            ref = find_image(store, value).created
+        except ImageNotFound as exc:
+            raise ImageNotFound(
+                f'could not find local image for filter filter "{key}"="{value}": {exc.message}'
+            ) from exc
         if key == "before":
             return lambda im: im.created < ref
         return lambda im: im.created > ref
     if key == "until":
         limit = parse_until(value)
         return lambda im: im.created < limit
-    raise InvalidArgument(f"invalid filter {key!r}")
+    raise InvalidArgument(f'unsupported image filter "{key}"')
 
 
 def build_filter(
@@ -198,13 +264,34 @@ def build_filter(
 ) -> Predicate:
     labels = labels or Labels(store)
     groups: dict[str, list[Predicate]] = {}
+    bools: dict[str, str] = {}
     for spec in filters:
-        key, sep, value = spec.partition("=")
-        if not sep or key not in _KEYS:
-            raise InvalidArgument(f"invalid image filter {spec!r}")
-        groups.setdefault(key, []).append(_predicate(store, topo, labels, key, value))
+        key, sep, value = spec.partition("!=")
+        negate = bool(sep)
+        if not negate:
+            key, sep, value = spec.partition("=")
+        if not sep:
+            raise InvalidArgument(
+                f'invalid image filter "{spec}": must be in the format '
+                '"filter=value or filter!=value"'
+            )
+        if key not in _KEYS:
+            raise InvalidArgument(f'unsupported image filter "{key}"')
+        if key in _BOOL_KEYS and bools.setdefault(key, value) != value:
+            raise InvalidArgument(
+                f'specifying "{key}" filter more than once with different values is not supported'
+            )
+        pred = _predicate(store, topo, labels, key, value)
+        groups.setdefault(key, []).append(_negated(pred) if negate else pred)
     preds = list(groups.values())
     return lambda im: all(any(p(im) for p in group) for group in preds)
+
+
+_BOOL_KEYS = ("dangling", "intermediate", "readonly")
+
+
+def _negated(pred: Predicate) -> Predicate:
+    return lambda im: not pred(im)
 
 
 _SORTS = ("created", "id", "repository", "size", "tag")
@@ -214,7 +301,15 @@ def list_images(
     store: Store, req: ListRequest, containers: Callable[[str], int] | None = None
 ) -> list[ImageSummary]:
     if req.sort not in _SORTS:
-        raise InvalidArgument(f"invalid option for --sort, options are: {list(_SORTS)}")
+        raise InvalidArgument(
+            f'"{req.sort}" is not a valid field for sorting. Choose from: {", ".join(_SORTS)}'
+        )
+    if not req.all and any(f.startswith("intermediate=") and f != "intermediate=false"
+                           for f in req.filters):  # fmt: skip
+        # Podman adds intermediate=false itself without --all, and refuses the conflict
+        raise InvalidArgument(
+            'specifying "intermediate" filter more than once with different values is not supported'
+        )
     with store.reading():
         listing = store.image_listing()
         images = [im for im, _parent, _labels in listing]
@@ -246,8 +341,8 @@ def rows(summaries: list[ImageSummary], sort: str) -> list[ImageRow]:
     keys: dict[str, Callable[[ImageRow], object]] = {
         "created": lambda r: -r.image.created,
         "id": lambda r: r.image.id,
-        "repository": lambda r: (r.repository, r.tag),
-        "tag": lambda r: (r.tag, r.repository),
+        "repository": lambda r: r.repository,
+        "tag": lambda r: r.tag,
         "size": lambda r: r.image.size,
     }
     out.sort(key=keys[sort])  # stable: equal keys keep newest-first order

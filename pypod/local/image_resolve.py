@@ -143,6 +143,13 @@ def repo_tags(image: Image) -> list[tuple[str, str]]:
     return out
 
 
+def names_history(image: Image) -> list[str]:
+    """Every name the image has had, the latest first (Podman's NamesHistory); stores written
+    before it was recorded fall back to the current names."""
+    hist = [n for n in image.metadata.get("names_history", "").split(",") if n]
+    return hist or list(reversed(image.names))
+
+
 def repo_digests(image: Image) -> list[str]:
     """repo@digest for every repository the image is named in, for each of its digests."""
     digests = [image.digest, *[d for d in image.digests if d != image.digest]]

@@ -276,6 +276,15 @@ class ImageMixin:
                 "WHERE image_id != excluded.image_id",
                 (name, image_id, seq + i),
             )
+        if names:  # Podman's NamesHistory: every name the image had, the latest first
+            row = conn.execute("SELECT metadata FROM images WHERE id = ?", (image_id,)).fetchone()
+            meta = json.loads(row[0] or "{}") if row else {}
+            new = list(reversed(names))
+            old = [n for n in meta.get("names_history", "").split(",") if n and n not in new]
+            meta["names_history"] = ",".join(new + old)
+            conn.execute(
+                "UPDATE images SET metadata = ? WHERE id = ?", (json.dumps(meta), image_id)
+            )
 
     def add_names(self, image_id: str, names: tuple[str, ...]) -> Image:
         with self.db.write() as conn:

@@ -25,7 +25,9 @@ from pypod.local.image_resolve import split_name
         (["ONBUILD RUN x"], {"OnBuild": ["RUN x"]}),
         (['VOLUME ["/a", "/b"]'], {"Volumes": {"/a": {}, "/b": {}}}),
         (["VOLUME /a /b"], {"Volumes": {"/a": {}, "/b": {}}}),
-        (["STOPSIGNAL SIGKILL"], {"StopSignal": "SIGKILL"}),
+        (["STOPSIGNAL SIGKILL"], {"StopSignal": "9"}),
+        (["WORKDIR /a", "WORKDIR b"], {"WorkingDir": "/a/b"}),
+        (["CMD="], {"Cmd": ["/bin/sh", "-c"]}),
         (["cmd=/bin/true"], {"Cmd": ["/bin/sh", "-c", "/bin/true"]}),
     ],
 )
@@ -35,7 +37,7 @@ def test_apply_changes(changes, want):
     assert cfg == want
 
 
-@pytest.mark.parametrize("bad", ["FROM x", "RUN y", "ENV a=1 b"])
+@pytest.mark.parametrize("bad", ["FROM x", "RUN y", "ENV a=1 b", "ENV", "EXPOSE x", "USER "])
 def test_bad_changes(bad):
     with pytest.raises(InvalidArgument):
         apply_changes({}, (bad,))

@@ -54,14 +54,14 @@ def _row(e: HistoryEntry, args: Namespace) -> dict[str, Any]:
         "CreatedBy": created_by,
         "Size": human_size(e.size),  # Podman keeps sizes human even with -H=false
         "Comment": e.comment,
-        "Tags": list(e.tags) or None,
+        "Tags": list(e.tags),
     }
 
 
 def _json(e: HistoryEntry) -> dict[str, Any]:
     return {
         "id": e.id,
-        "created": _rfc3339(e.created),
+        "created": e.created_text or _rfc3339(e.created),
         "CreatedBy": e.created_by,
         "size": e.size,
         "comment": e.comment,

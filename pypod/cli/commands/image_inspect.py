@@ -5,9 +5,12 @@ pulling, in `skopeo inspect`'s format (Podman has no such mode; pypod adds it)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from pypod.cli.context import Context
 from pypod.cli.image_flags import add_registry_flags, registry_options
 from pypod.cli.inspect_docs import print_docs, raise_errors
+from pypod.cli.output import is_json_format
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import InvalidArgument, PypodError
 
@@ -43,6 +46,51 @@ def configure(p: Parser) -> None:
     add_registry_flags(p)
 
 
+class GoTime:
+    """An RFC 3339 text that a template prints as Go's time.Time does:
+    "2026-11-26 22:59:51.594028238 +0000 UTC"."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        t = self.text
+        if len(t) < 19 or t[10] != "T" or not t.endswith("Z"):
+            return t
+        return f"{t[:10]} {t[11:-1]} +0000 UTC"
+
+
+# the fields of Go's ImageConfig: a template sees their zero values where the JSON omits them
+_CONFIG_ZERO = (
+    ("User", ""),
+    ("ExposedPorts", {}),
+    ("Env", []),
+    ("Entrypoint", []),
+    ("Cmd", []),
+    ("Volumes", {}),
+    ("WorkingDir", ""),
+    ("Labels", {}),
+    ("StopSignal", ""),
+)
+
+
+def template_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """The inspect document as Podman's templates see its Go struct: times as time.Time,
+    nil maps as empty maps, absent config fields as zero values."""
+    view = dict(doc)
+    if isinstance(view.get("Created"), str):
+        view["Created"] = GoTime(view["Created"])
+    if view.get("Labels") is None:
+        view["Labels"] = {}
+    config = dict(view.get("Config") or {})
+    for key, zero in _CONFIG_ZERO:
+        config.setdefault(key, zero)
+    view["Config"] = config
+    return view
+
+
 def run(args: Namespace, ctx: Context) -> int:
     if not args.images:
         raise InvalidArgument("requires at least 1 arg(s), only received 0")
@@ -54,6 +102,8 @@ def run(args: Namespace, ctx: Context) -> int:
     reports = ctx.engine.images.inspect(list(args.images))
     docs = [r.data for r in reports if r.data is not None]
     errors = [r.error for r in reports if isinstance(r.error, PypodError)]
+    if args.format and not is_json_format(args.format):
+        docs = [template_view(d) for d in docs]
     print_docs(docs, args.format)
     raise_errors(errors)
     return 0

@@ -42,7 +42,7 @@ def render(tree: ImageTree, what_requires: bool) -> str:
             f"ID: {cid[:12]} Top Layer of: [{' '.join(names)}]" for cid, names in tree.children
         ]
         items = (
-            [f"ID: {tree.layers[-1].id[:12]} Size: {_size(tree.layers[-1].size)}"]
+            [f"ID: {tree.layers[-1].id[:12]} Size: {_size(tree.layers[-1].size):>7}"]
             if tree.layers
             else []
         )
@@ -51,7 +51,7 @@ def render(tree: ImageTree, what_requires: bool) -> str:
         lines.append("Image Layers")
         items = []
         for layer in tree.layers:
-            item = f"ID: {layer.id[:12]} Size: {_size(layer.size)}"
+            item = f"ID: {layer.id[:12]} Size: {_size(layer.size):>7}"  # Podman's %7v
             if layer.top_of:
                 item += f" Top Layer of: [{' '.join(layer.top_of)}]"
             items.append(item)

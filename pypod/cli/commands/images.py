@@ -74,22 +74,30 @@ def _go_time(ts: float) -> str:
 
 
 def _json_doc(s: ImageSummary) -> dict[str, Any]:
-    return {
+    """Podman's document: RepoTags is always null (the names are in Names), and ReadOnly,
+    Dangling, Names, Digest and History appear only when set."""
+    doc: dict[str, Any] = {
         "Id": s.id,
         "ParentId": s.parent_id,
-        "RepoTags": list(s.repo_tags) or None,
+        "RepoTags": None,
         "RepoDigests": list(s.repo_digests),
         "Size": s.size,
         "SharedSize": s.shared_size,
         "VirtualSize": s.virtual_size,
         "Labels": s.labels or None,
         "Containers": s.containers,
-        "Names": list(s.repo_tags) or None,
-        "Digest": s.digest,
-        "History": list(s.names_history) or None,
-        "Created": int(s.created),
-        "CreatedAt": _utc(s.created, "%Y-%m-%dT%H:%M:%SZ"),
     }
+    optional = (
+        ("ReadOnly", s.read_only),
+        ("Dangling", s.dangling),
+        ("Names", list(s.repo_tags)),
+        ("Digest", s.digest),
+        ("History", list(s.names_history)),
+    )
+    doc.update((key, value) for key, value in optional if value)
+    doc["Created"] = int(s.created)
+    doc["CreatedAt"] = _utc(s.created, "%Y-%m-%dT%H:%M:%SZ")
+    return doc
 
 
 def _row(r: ImageRow, no_trunc: bool) -> dict[str, Any]:
@@ -149,10 +157,10 @@ def run(args: Namespace, ctx: Context) -> int:
     if args.image:
         filters.append(f"reference={args.image}")
     req = ListRequest(all=args.all, filters=tuple(filters), sort=args.sort)
-    if output.is_json_format(args.format):
-        output.print_json([_json_doc(s) for s in ctx.engine.images.list(req)])
-        return 0
     rows = ctx.engine.images.rows(req)
+    if output.is_json_format(args.format):  # as Podman: one entry per name, in table order
+        output.print_json([_json_doc(r.image) for r in rows])
+        return 0
     if args.quiet:
         seen: list[str] = []
         for r in rows:

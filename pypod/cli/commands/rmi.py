@@ -50,7 +50,7 @@ def raise_errors(errors: list[Exception]) -> None:
     if len(errors) == 1:
         text = str(errors[0])
     else:
-        text = f"{len(errors)} errors occurred:\n" + "".join(f"\t* {e}\n" for e in errors)
+        text = f"{len(errors)} errors occurred:\n" + "\n".join(f"\t* {e}" for e in errors)
     err = PypodError(text)
     if all(isinstance(e, ImageNotFound) for e in errors):
         err.exit_code = 1
