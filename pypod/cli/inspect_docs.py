@@ -30,12 +30,13 @@ def raise_all(errors: list[Exception]) -> None:
 
 
 def raise_errors(errors: list[PypodError]) -> None:
-    """Podman reports every failure; the last one is the command's error."""
+    """Podman reports every failure: the second and later ones first, then the first one as
+    the command's error."""
     if not errors:
         return
-    for e in errors[:-1]:
+    for e in errors[1:]:
         sys.stderr.write(f"error inspecting object: {e.message}\n")
-    last = errors[-1]
+    last = errors[0]
     err = (
         type(last)(f"inspecting object: {last.message}")
         if type(last).__init__ is PypodError.__init__

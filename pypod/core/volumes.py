@@ -56,7 +56,16 @@ def parse_options(options: dict[str, str]) -> tuple[dict[str, str], int, int]:
                 raise InvalidArgument(f"cannot convert {key} {value} to integer") from None
             uid, gid = (number, gid) if low == "uid" else (uid, number)
         out[low if low in ("uid", "gid") else key] = value
-    if ("device" in out or "o" in out) and "type" not in out:
+    # Podman's o=uid=N,gid=N: the data directory's owner, kept in "o" and added as UID/GID
+    mount_opts = []
+    for opt in out.get("o", "").split(","):
+        name, _, number = opt.partition("=")
+        if name.lower() in ("uid", "gid") and number.isdigit():
+            uid, gid = (int(number), gid) if name.lower() == "uid" else (uid, int(number))
+            out[name.upper()] = number
+        elif opt:
+            mount_opts.append(opt)
+    if ("device" in out or mount_opts) and "type" not in out:
         # Podman's rule: a device or mount options mean nothing without a filesystem type
         raise InvalidArgument("must provide mount type when specifying device or mount options")
     return out, uid, gid
@@ -208,8 +217,11 @@ class Volumes:
             if state.get("copied_up"):
                 return False
             data = self.data_path(volume.name)
+            # as Podman: only a non-empty directory at the mount point uses up the copy-up
+            if not os.path.isdir(source) or os.path.islink(source) or not os.listdir(source):
+                return False
             copied = False
-            if os.path.isdir(source) and not os.path.islink(source) and not os.listdir(data):
+            if not os.listdir(data):
                 copy_tree(source, data)
                 st = os.stat(source)
                 os.chmod(data, stat.S_IMODE(st.st_mode))

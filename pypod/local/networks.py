@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypod import records
 from pypod.domain.networks import NetworkCreateRequest, NetworkReport
-from pypod.errors import Conflict, InvalidArgument, NameInUse, PypodError
+from pypod.errors import Conflict, InvalidArgument, NameInUse, NetworkNotFound, PypodError
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
@@ -87,20 +87,39 @@ class LocalNetworkEngine:
     def remove(
         self, names: list[str], force: bool = False, timeout_s: int | None = None
     ) -> list[NetworkReport]:
+        """As Podman, force also ignores unknown names, and a network in use ends the command
+        (the names after it are not tried)."""
         reports: list[NetworkReport] = []
         for key in names:
             try:
                 reports.append(NetworkReport(name=self._remove_one(key, force, timeout_s)))
+            except NetworkNotFound as exc:
+                if not force:
+                    reports.append(NetworkReport(name=key, error=exc))
+            except Conflict as exc:
+                reports.append(NetworkReport(name=key, error=exc))
+                break
             except PypodError as exc:
                 reports.append(NetworkReport(name=key, error=exc))
         return reports
+
+    def _users(self) -> dict[str, set[str]]:
+        """Network name -> ids of the containers using it: configured on it (created or
+        running, as Podman counts them) or holding an address on it."""
+        out: dict[str, set[str]] = {}
+        for brief, _state in self._engine.container_store.list_brief():
+            for name in brief.networks:
+                out.setdefault(name, set()).add(brief.id)
+        for net in self.manager.store.list():
+            out.setdefault(net.name, set()).update(self.manager.ipam.users(net))
+        return out
 
     def _remove_one(self, key: str, force: bool, timeout_s: int | None) -> str:
         store = self.manager.store
         net = store.get(key)
         if net.name == store.default_name:
             raise InvalidArgument(f"default network {net.name} cannot be removed")
-        users = self.manager.ipam.users(net)
+        users = sorted(self._users().get(net.name, ()))
         if users and not force:
             raise Conflict(
                 f'"{net.name}" has associated containers with it. Use -f to forcibly delete '
@@ -124,10 +143,11 @@ class LocalNetworkEngine:
         keep = self._predicate(filters, PRUNE_FILTERS)
         store = self.manager.store
         reports: list[NetworkReport] = []
+        users = self._users()
         for net in store.list():
             if net.name == store.default_name or not keep(net):
                 continue
-            if self.manager.ipam.users(net):
+            if users.get(net.name):
                 continue
             try:
                 reports.append(NetworkReport(name=self._remove_one(net.name, False, None)))
@@ -173,11 +193,13 @@ class LocalNetworkEngine:
         self, network: str, container: str, aliases: list[str], ip: str = "", mac: str = ""
     ) -> None:
         cid = self._engine.container_store.lookup(container)
+        self.manager.store.get(network)  # an unknown network fails before the state check
         self._locked_op(cid, lambda e, c: _net().connect(e, c, network, tuple(aliases), ip, mac))
         self._engine.events.emit("network", "connect", name=network, id=cid)
 
     def disconnect(self, network: str, container: str) -> None:
         cid = self._engine.container_store.lookup(container)
+        self.manager.store.get(network)  # an unknown network fails before the state check
         self._locked_op(cid, lambda e, c: _net().disconnect(e, c, network))
         self._engine.events.emit("network", "disconnect", name=network, id=cid)
 
@@ -200,8 +222,12 @@ class LocalNetworkEngine:
         groups: dict[str, list[str]] = {}
         for f in filters:
             key, sep, value = f.partition("=")
-            if key not in allowed or not sep:
-                raise InvalidArgument(f"invalid filter {key!r}")
+            if not sep:
+                raise InvalidArgument(
+                    f"filter input must be in the form of filter=value: {f} is invalid"
+                )
+            if key not in allowed:
+                raise InvalidArgument(f'invalid filter "{key}"')
             groups.setdefault(key, []).append(value)
         preds = [self._one_key(key, values) for key, values in groups.items()]
         return lambda n: all(p(n) for p in preds)
@@ -217,8 +243,11 @@ class LocalNetworkEngine:
         if key == "dangling":
             want = values[-1].lower() in ("true", "1")
             if values[-1].lower() not in ("true", "1", "false", "0"):
-                raise InvalidArgument(f"invalid dangling filter value {values[-1]!r}")
-            return lambda n: (not self.manager.ipam.users(n)) == want
+                raise InvalidArgument(f'invalid dangling filter value "{values[-1]}"')
+            users = self._users()
+            default = self.manager.store.default_name
+            # as Podman, the default network is never dangling
+            return lambda n: (n.name != default and not users.get(n.name)) == want
         alternatives = [self._simple(key, x) for x in values]
         return lambda n: any(p(n) for p in alternatives)
 

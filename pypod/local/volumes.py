@@ -42,7 +42,9 @@ def _bool(key: str, value: str) -> bool:
         return True
     if value.lower() in ("false", "0"):
         return False
-    raise InvalidArgument(f"{value!r} is not a valid value for the {key!r} filter")
+    raise InvalidArgument(
+        f'"{value}" is not a valid value for the "{key}" filter - must be true or false'
+    )
 
 
 class LocalVolumeEngine:
@@ -72,16 +74,22 @@ class LocalVolumeEngine:
             "Scope": "local",
             "Options": dict(sorted(v.options.items())),
         }
-        if v.uid >= 0:
+        # Podman omits UID, GID, Anonymous, NeedsCopyUp and NeedsChown when zero or false
+        if v.uid > 0:
             doc["UID"] = v.uid
-        if v.gid >= 0:
+        if v.gid > 0:
             doc["GID"] = v.gid
         if v.anonymous:
             doc["Anonymous"] = True
-        doc["MountCount"] = int(state.get("mount_count", 0))
+        # Podman counts mounts of volumes it mounts (-o type=...) only; a plain directory's
+        # count stays 0 however many containers use it
+        mounted = self.manager.needs_mount(v)
+        doc["MountCount"] = int(state.get("mount_count", 0)) if mounted else 0
         nocopy = "nocopy" in v.options and "copy" not in v.options
-        doc["NeedsCopyUp"] = not nocopy and not state.get("copied_up")
-        doc["NeedsChown"] = v.uid < 0 and v.gid < 0 and not state.get("chowned")
+        if not nocopy and not state.get("copied_up"):
+            doc["NeedsCopyUp"] = True
+        if v.uid < 0 and v.gid < 0 and not state.get("chowned"):
+            doc["NeedsChown"] = True
         return doc
 
     # verbs -------------------------------------------------------------------------------------
@@ -93,6 +101,18 @@ class LocalVolumeEngine:
         labels: dict[str, str] | None = None,
         ignore: bool = False,
     ) -> str:
+        from pypod.core.volumes import NAME_RE
+
+        if name and not NAME_RE.match(name):
+            raise InvalidArgument(
+                "running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: "
+                "invalid argument"
+            )
+        if driver not in ("local", ""):
+            raise InvalidArgument(
+                f"volume {name} uses volume plugin {driver} but it could not be retrieved: "
+                f"no volume plugin with name {driver} available: required plugin missing"
+            )
         try:
             return self.manager.create(
                 name, driver=driver or "local", options=options, labels=labels
@@ -126,18 +146,23 @@ class LocalVolumeEngine:
         ignore: bool = False,
         timeout_s: int | None = None,
     ) -> list[VolumeRmReport]:
+        """As Podman: every name is looked up first (failures reported first, none with
+        ignore), then the volumes found are removed in order."""
         reports: list[VolumeRmReport] = []
         targets: list[str] = [v.name for v in self._store.volumes()] if all else list(names)
+        found: list[str] = []
         for key in targets:
             try:
-                name = self._store.volume(key).name
-                self._remove_one(name, force, timeout_s)
-                reports.append(VolumeRmReport(name=name))
+                found.append(self._store.volume(key).name)
             except VolumeNotFound as exc:
                 if not ignore:
                     reports.append(VolumeRmReport(name=key, error=exc))
+        for name in found:
+            try:
+                self._remove_one(name, force, timeout_s)
+                reports.append(VolumeRmReport(name=name))
             except PypodError as exc:
-                reports.append(VolumeRmReport(name=key, error=exc))
+                reports.append(VolumeRmReport(name=name, error=exc))
         return reports
 
     def _remove_one(self, name: str, force: bool, timeout_s: int | None = None) -> None:
@@ -196,10 +221,12 @@ class LocalVolumeEngine:
         groups: dict[str, list[str]] = {}
         for f in filters:
             key, sep, value = f.partition("=")
+            if not sep:
+                raise InvalidArgument(
+                    f"filter input must be in the form of filter=value: {f} is invalid"
+                )
             if key not in allowed:
                 raise InvalidArgument(f'"{key}" is an invalid volume filter')
-            if not sep:
-                raise InvalidArgument(f"invalid filter {f!r}: expected key=value")
             groups.setdefault(key, []).append(value)
         preds = [self._one_key(key, values) for key, values in groups.items()]
         return lambda v: all(p(v) for p in preds)

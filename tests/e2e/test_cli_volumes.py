@@ -181,9 +181,9 @@ def test_export_import(pypod, store, tmp_path):
 
 def test_bad_input(pypod):
     for args, text in [
-        (("volume", "create", "a", "b"), "too many arguments"),
+        (("volume", "create", "a", "b"), "accepts at most 1 arg(s), received 2"),
         (("volume", "create", "-o", "bogus=1", "x"), "invalid mount option bogus"),
-        (("volume", "create", "-d", "nfs", "x"), "not supported"),
+        (("volume", "create", "-d", "nfs", "x"), "no volume plugin with name nfs"),
         (("volume", "create", "bad/name"), "must match"),
         (("volume", "rm"), "choose either one or more volumes or all"),
         (("volume", "inspect"), "provide one or more volume names or use --all"),

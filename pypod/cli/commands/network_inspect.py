@@ -44,6 +44,6 @@ def run(args: Namespace, ctx: Context) -> int:
         # Podman 4.3 indents inspect documents by five spaces
         output.line(json.dumps(docs, indent=5, ensure_ascii=False))
     else:
-        output.print_each([template_view(d) for d in docs], args.format)
+        output.print_each([template_view(d, labels_map=True) for d in docs], args.format)
     raise_errors(errors)
     return 0

@@ -8,7 +8,6 @@ from typing import Any
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
-from pypod.errors import InvalidArgument
 
 DESCRIPTION = """List networks.
 
@@ -44,9 +43,10 @@ def configure(p: Parser) -> None:
     p.flag("-q", "--quiet", action="store_true", help="display only names")
 
 
-def template_view(doc: dict[str, Any], no_trunc: bool = True) -> Any:
+def template_view(doc: dict[str, Any], no_trunc: bool = True, labels_map: bool = False) -> Any:
     """A network document as Go templates see it: libnetwork's field names, with Subnets
-    printed as Go prints the net.IPNet structs and Created as a time.Time."""
+    printed as Go prints the net.IPNet structs and Created as a time.Time. Labels print as
+    "k=v,k2=v2" in `ls` (its report's own field), as a Go map in inspect (labels_map)."""
     import ipaddress
 
     from pypod.format.fields import go_view
@@ -72,8 +72,9 @@ def template_view(doc: dict[str, Any], no_trunc: bool = True) -> Any:
         "Internal": doc["internal"],
         "DNSEnabled": doc["dns_enabled"],
         "NetworkDNSServers": doc.get("network_dns_servers", []),
-        # Podman's list report prints labels as "k=v,k2=v2", not as a Go map
-        "Labels": ",".join(f"{k}={v}" for k, v in doc.get("labels", {}).items()),
+        "Labels": doc.get("labels", {})
+        if labels_map
+        else ",".join(f"{k}={v}" for k, v in doc.get("labels", {}).items()),
         "Options": doc.get("options", {}),
         "IPAMOptions": doc.get("ipam_options", {}),
     }
@@ -81,10 +82,8 @@ def template_view(doc: dict[str, Any], no_trunc: bool = True) -> Any:
 
 
 def run(args: Namespace, ctx: Context) -> int:
-    if args.quiet and args.format:
-        raise InvalidArgument("quiet and format flags cannot be used together")
     docs = ctx.engine.networks.list(list(args.filter))
-    if args.quiet:
+    if args.quiet:  # as Podman 4.3, --quiet wins over --format
         for d in docs:
             output.line(d["name"])
     elif output.is_json_format(args.format):

@@ -44,25 +44,31 @@ def configure(p: Parser) -> None:
     )
 
 
-def key_values(items: list[str]) -> dict[str, str]:
-    """ "k=v" (or a bare "k", meaning an empty value) into a dict; the last one wins."""
+def key_values(items: list[str], what: str = "") -> dict[str, str]:
+    """ "k=v" (or a bare "k", meaning an empty value) into a dict; the last one wins. An
+    empty key fails as Podman's label parser does, `what` prefixing its message."""
     out: dict[str, str] = {}
     for item in items:
         key, _, value = item.partition("=")
-        if not key:
-            raise InvalidArgument(f"invalid key=value {item!r}: empty key")
+        if not key.strip():
+            from pypod.format.gotemplate_lex import go_quote
+
+            text = f"invalid label format: {go_quote(item)}"
+            raise InvalidArgument(f"{what}: {text}" if what else text)
         out[key] = value
     return out
 
 
 def run(args: Namespace, ctx: Context) -> int:
     if len(args.name) > 1:
-        raise InvalidArgument("too many arguments, create takes at most 1 argument")
-    labels = key_values([x for spec in args.label for x in spec.split(",") if x])
+        raise InvalidArgument(f"accepts at most 1 arg(s), received {len(args.name)}")
+    labels = key_values(
+        [x for spec in args.label for x in spec.split(",") if x], "unable to process labels"
+    )
     name = ctx.engine.volumes.create(
         args.name[0] if args.name else "",
         driver=args.driver,
-        options=key_values(args.opt),
+        options=key_values(args.opt, "unable to process options"),
         labels=labels,
         ignore=args.ignore,
     )

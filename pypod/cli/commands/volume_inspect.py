@@ -37,7 +37,7 @@ def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.inspect_docs import raise_errors
 
     if args.all and args.names:
-        raise InvalidArgument("when using the --all switch, you may not pass any volume names")
+        raise InvalidArgument("provide one or more volume names or use --all")
     if not args.all and not args.names:
         raise InvalidArgument("provide one or more volume names or use --all")
     vols = ctx.engine.volumes

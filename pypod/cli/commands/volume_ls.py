@@ -47,6 +47,20 @@ def template_view(doc: dict[str, Any]) -> Any:
     return go_view({**doc, "CreatedAt": created})
 
 
+def ls_json(docs: list[dict[str, Any]]) -> str:
+    """The JSON Podman 4.3 prints: two-space indent, and its encoder's quirk of an empty map
+    as an opening line, a line of indentation and a closing line."""
+    import re
+
+    text = json.dumps(docs, indent=2, ensure_ascii=False)
+    return re.sub(
+        r'^( *)("(?:[^"\\]|\\.)*": )\{\}(,?)$',
+        lambda m: f"{m[1]}{m[2]}{{\n{m[1]}  \n{m[1]}}}{m[3]}",
+        text,
+        flags=re.M,
+    )
+
+
 def run(args: Namespace, ctx: Context) -> int:
     if args.quiet and args.format:
         raise InvalidArgument("quiet and format flags cannot be used together")
@@ -56,8 +70,8 @@ def run(args: Namespace, ctx: Context) -> int:
         for d in docs:
             output.line(d["Name"])
     elif output.is_json_format(args.format):
-        output.line(json.dumps(docs, indent=2, ensure_ascii=False))
-    else:
+        output.line(ls_json(docs))
+    elif docs:  # as Podman: no volumes, no header either
         fmt = args.format or DEFAULT_FORMAT
         rows = [template_view(d) for d in docs]
         output.print_rows(rows, fmt, headers=HEADERS, noheading=args.noheading)
