@@ -374,9 +374,9 @@ def annotations(config: ContainerConfig) -> dict[str, str]:
 
 def cgroup_parent(config: ContainerConfig, rootless: bool, cgroup: CgroupInfo,
                   manager: str) -> str:  # fmt: skip
-    """Where the container's own cgroup goes (inspect's CgroupParent): --cgroup-parent (a pod's
-    cgroup for its members), else the manager's default; "" rootless on cgroup v1, where a
-    container has no cgroup of its own."""
+    """Where the container's own cgroup goes: --cgroup-parent (a pod's cgroup for its
+    members), else the manager's default; "" rootless on cgroup v1, where a container has no
+    cgroup of its own."""
     if rootless and cgroup.layout is not Layout.UNIFIED:
         return ""
     if config.cgroup_parent:

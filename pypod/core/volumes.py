@@ -231,9 +231,13 @@ class Volumes:
             self.store.set_volume_state(volume.name, state)
         return copied
 
-    def chown_for(self, name: str, uid: int, gid: int, *, recursive: bool = False) -> None:
-        """Hand the volume to the container's user: on first use (top directory only, unless
-        the volume was created with -o uid/gid), or always and recursively for the U option."""
+    def chown_for(
+        self, name: str, uid: int, gid: int, *, recursive: bool = False, like: str = ""
+    ) -> None:
+        """Hand the volume to the container's user (ids as this process sees them): on first
+        use only the top directory, and, as Podman 4.3, with the owner and mode of `like` (the
+        mount point in the container's rootfs) when that exists; nothing for a volume created
+        with -o uid/gid. Recursively, every time, for the U option."""
         volume = self.store.volume(name)
         with self.store.volume_locked(volume.name):
             state = self.store.volume_state(volume.name)
@@ -241,10 +245,16 @@ class Volumes:
                 return
             data = self.data_path(volume.name)
             if recursive:
-                for base, dirs, files in os.walk(data):
-                    for n in dirs + files:
-                        os.lchown(os.path.join(base, n), uid, gid)
-            os.chown(data, uid, gid)
+                chown_tree(data, uid, gid)
+            else:
+                os.lchown(data, uid, gid)
+                try:
+                    st = os.lstat(like) if like else None
+                except FileNotFoundError:
+                    st = None
+                if st is not None:
+                    os.lchown(data, st.st_uid, st.st_gid)
+                    os.chmod(data, stat.S_IMODE(st.st_mode))
             state["chowned"] = True
             self.store.set_volume_state(volume.name, state)
 
@@ -271,6 +281,19 @@ class Volumes:
                 self.data_path(volume.name),
                 ExtractOptions(whiteout_format="vfs", ignore_chown_errors=True),
             )
+
+
+def chown_tree(top: str, uid: int, gid: int) -> None:
+    """top and everything below it owned by uid:gid (symlinks themselves, not their targets);
+    nothing when top already is, as Podman's U does on a container's later starts (a large
+    tree is not walked on every start)."""
+    st = os.lstat(top)
+    if (st.st_uid, st.st_gid) == (uid, gid):
+        return
+    for base, dirs, files in os.walk(top):
+        for n in dirs + files:
+            os.lchown(os.path.join(base, n), uid, gid)
+    os.lchown(top, uid, gid)
 
 
 def copy_tree(src: str, dst: str) -> None:

@@ -67,6 +67,16 @@ class PodTargets:
     ignore: bool = False
 
 
+# InspectPodData's keys that Podman always prints; the others are omitempty
+_INSPECT_ALWAYS = ("Id", "Name", "Created", "ExitPolicy", "State", "Hostname", "CreateCgroup",
+                   "CreateInfra", "NumContainers")  # fmt: skip
+
+
+def inspect_json(doc: dict[str, Any]) -> dict[str, Any]:
+    """A pod inspect document as Podman's JSON prints it: empty omitempty keys left out."""
+    return {k: v for k, v in doc.items() if k in _INSPECT_ALWAYS or v}
+
+
 class PodEngine(Protocol):
     def create(self, req: PodCreateRequest) -> str: ...
 

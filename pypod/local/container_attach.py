@@ -210,13 +210,16 @@ def _remove_failed(engine: LocalEngine, cid: str, rm: bool) -> None:
 
 def start(engine: LocalEngine, req: StartRequest) -> list[StartReport]:
     from pypod.domain.containers_start import StartReport
-    from pypod.local.container_lookup import not_found, targets
+    from pypod.local.container_lookup import first_missing, not_found, targets
     from pypod.local.container_start import start_container
 
     found = targets(engine, req.names, all=req.all, latest=req.latest)
     attach = req.attach or req.interactive
     if attach and len(found) != 1:
         raise InvalidArgument("you cannot start and attach multiple containers at once")
+    missing = first_missing(found)
+    if missing is not None:
+        return [StartReport(name=missing, error=not_found(missing))]
     reports: list[StartReport] = []
     for name, cid in found:
         if isinstance(cid, Exception):

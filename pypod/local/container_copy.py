@@ -159,26 +159,13 @@ def _id_maps(
     kernel shows it."""
     if not config.uid_map:
         return None, None
-    from pypod.core import userns_modes as um
+    from pypod.local.container_userns import inside, outside
 
-    def table(maps: tuple[str, ...], inward: bool) -> Callable[[int], int]:
-        blocks = [
-            (m.host_id, m.container_id, m.size) if inward else (m.container_id, m.host_id, m.size)
-            for m in um.from_strings(maps)
-        ]
-        missing = um.NOBODY if inward else -1
-
-        def convert(i: int) -> int:
-            for start, to, size in blocks:
-                if start <= i < start + size:
-                    return to + i - start
-            return missing
-
-        return convert
-
-    uid_out, gid_out = table(config.uid_map, False), table(config.gid_map, False)
-    uid_in, gid_in = table(config.uid_map, True), table(config.gid_map, True)
-    return (lambda u, g: (uid_out(u), gid_out(g))), (lambda u, g: (uid_in(u), gid_in(g)))
+    uids, gids = config.uid_map, config.gid_map
+    return (
+        lambda u, g: (outside(uids, u), outside(gids, g)),
+        lambda u, g: (inside(uids, u), inside(gids, g)),
+    )
 
 
 def _mount_table(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pypod.core.model import ContainerConfig, ContainerState, Status, state_word
+from pypod.errors import PypodError
 from pypod.local import network_reports
 from pypod.local.container_lookup import load
 
@@ -70,52 +71,104 @@ def _state(config: ContainerConfig, state: ContainerState) -> dict[str, Any]:
         "OOMKilled": state.oom_killed,
         "Dead": False,
         "Pid": state.pid if running else 0,
-        "ConmonPid": state.conmon_pid if running else 0,
+    }
+    if running and state.conmon_pid:  # omitted when 0, as in Podman
+        out["ConmonPid"] = state.conmon_pid
+    out.update({
         "ExitCode": state.exit_code,
         "Error": state.error,
         "StartedAt": go_time(state.started_at),
         "FinishedAt": go_time(state.finished_at),
-    }
+    })  # fmt: skip
     if True:  # Podman 4.3 prints an empty Health block for containers without a check
         out["Health"] = {
             "Status": h.status,
             "FailingStreak": h.failing_streak,
             "Log": list(h.log) or None,
         }
+    if running and (cgroup := _cgroup_path(state.pid)):
+        out["CgroupPath"] = cgroup
     out["CheckpointedAt"] = _ZERO_TIME
     out["RestoredAt"] = _ZERO_TIME
     return out
 
 
+def _cgroup_path(pid: int) -> str:
+    """The running container's cgroup as /proc says (the unified line first)."""
+    try:
+        with open(f"/proc/{pid}/cgroup", encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return ""
+    paths = {hier: path for hier, _, path in (ln.partition(":")[2].partition(":") for ln in lines)}
+    return paths.get("") or paths.get("memory") or paths.get("name=systemd") or ""
+
+
+def _annotations(config: ContainerConfig, spec: dict[str, Any]) -> dict[str, str]:
+    """The OCI spec's annotations once the container ran; before, the ones Podman sets at
+    create (sorted, as Go prints a map)."""
+    if "annotations" in spec:
+        return dict(sorted(spec["annotations"].items()))
+    flag = {True: "TRUE", False: "FALSE"}
+    doc = {
+        **config.annotations,
+        "io.kubernetes.cri-o.TTY": "true" if config.tty else "false",
+        "io.podman.annotations.autoremove": flag[config.auto_remove],
+        "io.podman.annotations.init": flag[config.init],
+        "io.podman.annotations.privileged": flag[config.security.privileged],
+        "io.podman.annotations.publish-all": flag[config.publish_all],
+    }
+    return dict(sorted(doc.items()))
+
+
+_PROPAGATIONS = frozenset(
+    {"shared", "rshared", "private", "rprivate", "slave", "rslave", "unbindable", "runbindable"}
+)
+
+
+def _mount_options(m: Any) -> list[str]:
+    """A bind or volume's options as Podman completes them for HostConfig.Binds: the user's,
+    then rw, rprivate, nosuid,nodev (volumes) and rbind unless given."""
+    opts = list(m.options)
+    if not {"ro", "rw"} & set(opts):
+        opts.append("rw")
+    if not _PROPAGATIONS & set(opts):
+        opts.append("rprivate")
+    if m.type == "volume":
+        opts += [o for o in ("nosuid", "nodev") if o not in opts]
+    if not {"bind", "rbind"} & set(opts):
+        opts.append("rbind")
+    return opts
+
+
 def _mounts(config: ContainerConfig, volume_path: Any) -> list[dict[str, Any]]:
+    """Podman's order: named volumes first, then bind mounts."""
     out = []
-    for m in config.mounts:
-        if m.type in ("tmpfs", "devpts"):
-            continue
-        rw = "ro" not in m.options
+    kept = [m for m in config.mounts if m.type == "volume"]
+    kept += [m for m in config.mounts if m.type == "bind"]
+    for m in kept:
+        opts = _mount_options(m)
         doc: dict[str, Any] = {"Type": m.type}
         if m.type == "volume":
             doc["Name"] = m.source
-            doc["Source"] = volume_path(m.source)
-            doc["Driver"] = "local"
-        else:
-            doc["Source"] = m.source
         doc.update(
             {
+                "Source": volume_path(m.source) if m.type == "volume" else m.source,
                 "Destination": m.destination,
-                "Mode": "",
-                "RW": rw,
-                "Propagation": "rprivate" if m.type == "bind" else "",
-                "Options": [o for o in m.options if o not in ("ro", "rw")],
+                "Driver": "local" if m.type == "volume" else "",
+                "Mode": next((o for o in opts if o in ("z", "Z")), ""),
+                "Options": [
+                    o for o in opts if o not in ("ro", "rw", "z", "Z") and o not in _PROPAGATIONS
+                ],
+                "RW": "ro" not in opts,
+                "Propagation": next((o for o in opts if o in _PROPAGATIONS), "rprivate"),
             }
         )
-        if m.type == "volume":
-            doc["Options"] = ["nosuid", "nodev", "rbind", *doc["Options"]]
         out.append(doc)
     return out
 
 
-def _config_section(config: ContainerConfig) -> dict[str, Any]:
+def _config_section(config: ContainerConfig, spec: dict[str, Any]) -> dict[str, Any]:
     h = config.health
     doc: dict[str, Any] = {
         "Hostname": config.hostname or config.short_id,
@@ -127,7 +180,7 @@ def _config_section(config: ContainerConfig) -> dict[str, Any]:
         "Tty": config.tty,
         "OpenStdin": config.stdin,
         "StdinOnce": False,
-        "Env": [f"{k}={v}" for k, v in config.env.items()],
+        "Env": spec.get("process", {}).get("env") or [f"{k}={v}" for k, v in config.env.items()],
         "Cmd": list(config.command) or None,
         "Image": config.image_name,
         "Volumes": {v: {} for v in config.image_volumes} or None,
@@ -135,7 +188,7 @@ def _config_section(config: ContainerConfig) -> dict[str, Any]:
         "Entrypoint": " ".join(config.entrypoint),
         "OnBuild": None,
         "Labels": dict(config.labels) or None,
-        "Annotations": dict(config.annotations),
+        "Annotations": _annotations(config, spec),
         "StopSignal": config.stop_signal,
     }
     if h is not None:
@@ -172,16 +225,13 @@ def _ulimits(config: ContainerConfig, spec: dict[str, Any]) -> list[dict[str, An
 def _host_config(
     engine: LocalEngine, config: ContainerConfig, spec: dict[str, Any], caps: dict
 ) -> dict[str, Any]:
-    from pypod.core.specgen import cgroup_parent
-    from pypod.host.cgroups import detect
     from pypod.local.pods_cgroup import manager
 
     cgroup_manager = manager(engine)
-    parent = cgroup_parent(config, engine.rootless, detect(), cgroup_manager)
     sec, res = config.security, config.resources
     binds = [
-        f"{m.source}:{m.destination}" + (f":{','.join(m.options)}" if m.options else "")
-        for m in config.mounts
+        f"{m.source}:{m.destination}:{','.join(_mount_options(m))}"
+        for m in sorted(config.mounts, key=lambda m: m.type != "volume")
         if m.type in ("bind", "volume")
     ]
     security_opt = []
@@ -231,6 +281,7 @@ def _host_config(
         "Tmpfs": {m.destination: ",".join(m.options) for m in config.mounts if m.type == "tmpfs"},
         "UTSMode": "private",
         "UsernsMode": config.userns_mode and _userns_fields(config)["UsernsMode"],
+        **({"IDMappings": _userns_fields(config)["IDMappings"]} if config.uid_map else {}),
         "ShmSize": config.shm_size,
         "Runtime": "oci",
         "ConsoleSize": [0, 0],
@@ -238,21 +289,35 @@ def _host_config(
         "CpuShares": res.cpu_shares,
         "Memory": res.memory,
         "NanoCpus": (res.cpu_quota * 10**9 // res.cpu_period) if res.cpu_period else 0,
-        "CgroupParent": parent,
+        # what was asked for (--cgroup-parent, a pod's cgroup): Podman 4.3 shows "" for the
+        # default even though the container's cgroup is under /libpod_parent
+        "CgroupParent": config.cgroup_parent,
         "BlkioWeight": res.blkio_weight,
+        "BlkioWeightDevice": None,
+        "BlkioDeviceReadBps": None,
+        "BlkioDeviceWriteBps": None,
+        "BlkioDeviceReadIOps": None,
+        "BlkioDeviceWriteIOps": None,
         "CpuPeriod": res.cpu_period,
         "CpuQuota": res.cpu_quota,
+        "CpuRealtimePeriod": 0,
+        "CpuRealtimeRuntime": 0,
         "CpusetCpus": res.cpuset_cpus,
         "CpusetMems": res.cpuset_mems,
         "Devices": [_device(d) for d in config.devices],
+        "DiskQuota": 0,
+        "KernelMemory": 0,
         "MemoryReservation": res.memory_reservation,
         "MemorySwap": res.memory_swap,
         "MemorySwappiness": 0,
         "OomKillDisable": False,
         "PidsLimit": spec_pids if spec_pids is not None else (pids or 0),
         "Ulimits": _ulimits(config, spec),
+        "CpuCount": 0,
+        "CpuPercent": 0,
+        "IOMaximumIOps": 0,
+        "IOMaximumBandwidth": 0,
         "CgroupConf": None,
-        **({"IDMappings": _userns_fields(config)["IDMappings"]} if config.uid_map else {}),
     }
 
 
@@ -278,7 +343,7 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "Id": config.id,
         "Created": go_time(config.created),
         "Path": args[0] if args else "",
-        "Args": args[1:],
+        "Args": args[1:] if len(args) > 1 else args,  # Podman's quirk: ["true"] for `true`
         "State": _state(config, state),
         "Image": config.image_id,
         "ImageDigest": "",
@@ -289,7 +354,7 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "HostnamePath": _if_exists(userdata, "hostname"),
         "HostsPath": _if_exists(userdata, "hosts"),
         "StaticDir": userdata,
-        "OCIConfigPath": os.path.join(state.bundle or userdata, "config.json"),
+        **({"OCIConfigPath": os.path.join(state.bundle, "config.json")} if spec else {}),
         "OCIRuntime": config.runtime,
         "ConmonPidFile": os.path.join(userdata, "conmon.pid"),
         "PidFile": os.path.join(userdata, "pidfile"),
@@ -302,18 +367,16 @@ def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, 
         "EffectiveCaps": caps["eff"],
         "BoundingCaps": caps["bnd"],
         "ExecIDs": exec_ids,
-        "GraphDriver": _graph_driver(lay, cid),
+        "GraphDriver": _graph_driver(lay, cid, state.mountpoint),
         "Mounts": _mounts(config, lambda n: _volume_path(engine, n)),
         "Dependencies": list(config.dependencies),
         "NetworkSettings": network_reports.network_settings(engine, config),
         "Namespace": "",
         "IsInfra": False,
         "IsService": False,
-        "Config": _config_section(config),
+        "Config": _config_section(config, spec),
         "HostConfig": _host_config(engine, config, spec, caps),
     }
-    if state.mountpoint:
-        doc["Mountpoint"] = state.mountpoint
     if size:
         try:
             rw, root = lay.size(cid)
@@ -346,15 +409,24 @@ def _volume_path(engine: LocalEngine, name: str) -> str:
     return os.path.join(engine.store.graph_root, "volumes", name, "_data")
 
 
-def _graph_driver(lay: Any, cid: str) -> dict[str, Any]:
-    info = getattr(lay, "graph_driver", None)
-    if info is not None:
-        try:
-            data = info(cid)
-            return {"Name": data.get("Name", "overlay"), "Data": data.get("Data", {})}
-        except Exception:
-            pass
-    return {"Name": "overlay", "Data": {}}
+def _graph_driver(lay: Any, cid: str, mountpoint: str) -> dict[str, Any]:
+    """overlay: the container's lower, merged (while mounted), upper and work directories."""
+    name = lay.store.driver_name
+    if not lay.overlay:
+        return {"Name": name, "Data": None}
+    home = os.path.join(lay.home, cid)
+    data: dict[str, str] = {}
+    try:
+        lowers = lay.lower_dirs(cid)
+    except (PypodError, OSError, ValueError):  # its layer record is gone: report the rest
+        lowers = []
+    if lowers:
+        data["LowerDir"] = ":".join(lowers)
+    if mountpoint:
+        data["MergedDir"] = mountpoint
+    data["UpperDir"] = os.path.join(home, "diff")
+    data["WorkDir"] = os.path.join(home, "work")
+    return {"Name": name, "Data": data}
 
 
 def _userns_fields(config: ContainerConfig) -> dict[str, object]:

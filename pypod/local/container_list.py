@@ -33,24 +33,20 @@ __all__ = ["build_filter", "list_containers", "state_word", "status_text", "summ
 
 
 def status_text(state: ContainerState, now: float | None = None) -> str:
-    """ps STATUS: "Up 3 seconds", "Exited (0) 2 seconds ago", "Created", with health."""
+    """ps STATUS as Podman 4.3 prints it: "Up 3 seconds ago", "Exited (0) 2 seconds ago",
+    "Created", "Paused", with the health in parentheses. Like Podman, the start and exit times
+    count in whole seconds."""
     from pypod.format.units import human_duration
 
     now = time.time() if now is None else now
-    if state.status in (Status.RUNNING, Status.PAUSED):
-        text = "Up " + human_duration(now - state.started_at)
-        if state.status is Status.PAUSED:
-            text += " (Paused)"
-        elif state.health.status:
-            text += f" ({state.health.status})"
-        return text
-    if state.status in (Status.STOPPED, Status.EXITED):
-        return f"Exited ({state.exit_code}) {human_duration(now - state.finished_at)} ago"
-    if state.status is Status.REMOVING:
-        return "Removing"
-    if state.status is Status.UNKNOWN:
-        return "Unknown"
-    return "Created"
+    if state.status is Status.RUNNING:
+        text = f"Up {human_duration(now - int(state.started_at))} ago"
+    elif state.status in (Status.STOPPED, Status.EXITED):
+        ago = human_duration(now - int(state.finished_at))
+        text = f"Exited ({state.exit_code}) {ago} ago"
+    else:
+        text = state_word(state.status).title()
+    return f"{text} ({state.health.status})" if state.health.status else text
 
 
 def summarize(
@@ -86,7 +82,9 @@ def _parse_filters(specs: tuple[str, ...]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for spec in specs:
         key, sep, value = spec.partition("=")
-        if not sep or key not in _FILTER_KEYS:
+        if not sep:
+            raise InvalidArgument(f"invalid filter {spec!r}".replace("'", '"'))
+        if key not in _FILTER_KEYS:
             raise InvalidArgument(f"{key} is an invalid filter")
         out.setdefault(key, []).append(value)
     return out
@@ -124,10 +122,16 @@ def _ancestor(engine: LocalEngine, values: list[str]) -> Callable[[Row], bool]:
     return match
 
 
+def _check_states(values: list[str]) -> None:
+    for v in values:
+        if v not in _STATES:
+            raise InvalidArgument(f"unknown container state: {v}: invalid argument")
+
+
 def _status_match(state: ContainerState, values: list[str]) -> bool:
     for v in values:
         if v not in _STATES:
-            raise InvalidArgument(f"{v} is not a valid status")
+            raise InvalidArgument(f"unknown container state: {v}: invalid argument")
     word = state_word(state.status)
     # a container that exited but was not yet cleaned up is still "exited" to the user
     words = {word, "exited"} if word == "stopped" else {word}
@@ -158,6 +162,7 @@ def _one_filter(engine: LocalEngine, key: str, values: list[str]) -> Callable[[R
     if key == "label!":
         return lambda r: not any(_label_match(r[0].labels, v) for v in values)
     if key == "status":
+        _check_states(values)  # up front, even with no container to match
         return lambda r: _status_match(r[1], values)
     if key == "ancestor":
         return _ancestor(engine, values)
@@ -194,34 +199,34 @@ def _until(value: str, parse_duration: Callable[[str], float]) -> float:
 
 
 # sorting -----------------------------------------------------------------------------------------
+# Podman's orders: ascending, "runningfor" by start time, "status" by the state word,
+# "size" by the root file system's size
 _SORTS: dict[str, Callable[[ContainerSummary], object]] = {
     "command": lambda s: " ".join(s.command),
-    "created": lambda s: -s.created,
-    "runningfor": lambda s: -s.created,
+    "created": lambda s: s.created,
     "id": lambda s: s.id,
     "image": lambda s: s.image,
     "names": lambda s: s.names[0],
-    "size": lambda s: s.size_rw or 0,
-    "status": lambda s: s.status,
+    "runningfor": lambda s: s.started_at,
+    "size": lambda s: s.size_root_fs or 0,
+    "status": lambda s: s.state,
 }
 
 
 def list_containers(engine: LocalEngine, req: ListRequest) -> list[ContainerSummary]:
     if req.sort not in _SORTS:
         raise InvalidArgument(
-            f"invalid option for --sort, options are: {', '.join(sorted(_SORTS))}"
+            f'invalid argument "{req.sort}" for "--sort" flag: "{req.sort}" is not a valid value.'
+            f'  Choose from: "{", ".join(_SORTS)}"'
         )
     match = build_filter(engine, req.filters)
     from pypod.local.container_recover import current, reset_if_rebooted
 
     reset_if_rebooted(engine)
     rows = engine.container_store.list_brief()
-    # a status or exit-code filter asks for stopped containers by itself, as in Podman
+    # a status filter asks for stopped containers by itself, as in Podman (exited= does not)
     everything = (
-        req.all
-        or req.latest
-        or req.last >= 0
-        or any(f.startswith(("status=", "exited=")) for f in req.filters)
+        req.all or req.latest or req.last > 0 or any(f.startswith("status=") for f in req.filters)
     )
     out: list[Row] = []
     for config, state in rows:
@@ -231,11 +236,12 @@ def list_containers(engine: LocalEngine, req: ListRequest) -> list[ContainerSumm
             continue
         if match((config, state)):
             out.append((config, state))
-    out.sort(key=lambda r: -r[0].created)
+    out.sort(key=lambda r: -r[0].created)  # the newest first, to cut
     if req.latest:
         out = out[:1]
-    elif req.last >= 0:
+    elif req.last > 0:
         out = out[: req.last]
+    out.reverse()  # Podman lists the oldest first
     now = time.time()
     summaries = [summarize(c, s, now) for c, s in out]
     if req.size:

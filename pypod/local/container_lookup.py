@@ -50,6 +50,12 @@ def latest_id(engine: LocalEngine, verb: str = "operate on") -> str:
     return cid
 
 
+def first_missing(found: Iterable[tuple[str, str | Exception]]) -> str | None:
+    """The first name targets() did not find. Like Podman, a command given one stops before
+    it touches any container (`stop a nosuch` leaves a running)."""
+    return next((name for name, cid in found if isinstance(cid, Exception)), None)
+
+
 def targets(
     engine: LocalEngine,
     names: Iterable[str],
@@ -95,11 +101,12 @@ def for_each(
     """Run action(name, cid) per target; errors become reports so the others still run."""
     from pypod.domain.containers_ops import IdReport
 
+    missing = first_missing(found)
+    if missing is not None:
+        return [IdReport(name=missing, error=not_found(missing))]
     reports = []
     for name, cid in found:
-        if isinstance(cid, Exception):
-            reports.append(IdReport(name=name, error=not_found(name)))
-            continue
+        assert not isinstance(cid, Exception)
         try:
             report = action(name, cid)
         except ContainerNotFound:

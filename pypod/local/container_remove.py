@@ -134,6 +134,9 @@ def remove(engine: LocalEngine, req: RemoveRequest) -> list[IdReport]:
         engine, names, all=req.all, latest=req.latest, cidfiles=req.cidfiles,
         ignore=req.ignore or req.force,
     )  # fmt: skip
+    missing = lk.first_missing(found)
+    if missing is not None:
+        return [IdReport(name=missing, error=lk.not_found(missing))]
     reports: list[IdReport] = []
     done: set[str] = set()
     for name, cid in found:

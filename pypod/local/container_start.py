@@ -216,15 +216,26 @@ def resolve_mounts(
     -> the image's mounted rootfs; binds and tmpfs as they are."""
     out = []
     vols = volumes_of(engine) if any(m.type == "volume" for m in config.mounts) else None
+    owner: tuple[int, int] | None = None
     for m in config.mounts:
+        if m.type in ("volume", "bind") and owner is None:
+            owner = _process_owner(config, rootfs)
         if m.type == "volume" and vols is not None:
             path = vols.mount(m.source)
             undo.append(lambda n=m.source: vols.unmount(n))
+            image_path = os.path.join(rootfs, m.destination.lstrip("/"))
             if "nocopy" not in m.options:
-                image_path = os.path.join(rootfs, m.destination.lstrip("/"))
                 with contextlib.suppress(OSError):
                     vols.populate_from(m.source, image_path)
+            assert owner is not None
+            vols.chown_for(m.source, *owner, recursive="U" in m.options, like=image_path)
             out.append(records.replace(m, type="bind", source=path))
+        elif m.type == "bind" and "U" in m.options:
+            from pypod.core.volumes import chown_tree
+
+            assert owner is not None
+            chown_tree(m.source, *owner)  # Podman's :U: the source becomes the user's
+            out.append(m)
         elif m.type == "image":
             from pypod.local.image_resolve import find_image
 
@@ -383,6 +394,18 @@ def _userns_holder(
     path = make_holder(engine, config)
     undo.append(lambda: drop_holder(path))
     return path
+
+
+def _process_owner(config: ContainerConfig, rootfs: str) -> tuple[int, int]:
+    """The container process's uid/gid as this process sees ids (through --userns maps)."""
+    from pypod.core.users import resolve_user
+
+    user = resolve_user(rootfs, config.user)
+    if not config.uid_map:
+        return user.uid, user.gid
+    from pypod.local.container_userns import outside
+
+    return outside(config.uid_map, user.uid), outside(config.gid_map, user.gid)
 
 
 def _id_mappings(config: ContainerConfig) -> tuple[list, list] | None:

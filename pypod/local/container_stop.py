@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from pypod import records
-from pypod.core.model import InvalidState, Status, check_transition
+from pypod.core.model import InvalidState, Status, check_transition, state_word
 from pypod.domain.containers_ops import IdReport, KillRequest, StopRequest
 from pypod.errors import InvalidArgument, PypodError
 from pypod.local import container_lookup as lk
@@ -216,9 +216,16 @@ def _freeze(
             if all and state.status is not (Status.RUNNING if pause else Status.PAUSED):
                 return None
             if pause and state.status is Status.PAUSED:
-                raise InvalidState(f"{cid} is already paused: container state improper")
+                raise InvalidState(f'"{cid}" is already paused: container state improper')
+            if pause and state.status is not Status.RUNNING:  # Podman quotes the state here
+                word = state_word(state.status)
+                raise InvalidState(
+                    f'"{word}" is not running, can\'t pause: container state improper'
+                )
             if not pause and state.status is not Status.PAUSED:
-                raise InvalidState(f"{cid} is not paused, can't unpause: container state improper")
+                raise InvalidState(
+                    f'"{cid}" is not paused, can\'t unpause: container state improper'
+                )
             check_transition(verb, config.name, state.status)
             if pause:
                 engine.runtime.pause(cid)

@@ -181,8 +181,8 @@ def group_file(config: ContainerConfig, rootfs: str, userdata: str) -> str:
 def chown_to_root(config: ContainerConfig, paths: Iterable[str]) -> None:
     """The files pypod writes for the container (hosts, resolv.conf, passwd...) owned by the
     container's root, as Podman makes them."""
-    uid = _outside(config.uid_map, 0)
-    gid = _outside(config.gid_map, 0)
+    uid = outside(config.uid_map, 0)
+    gid = outside(config.gid_map, 0)
     for path in paths:
         try:
             os.lchown(path, uid, gid)
@@ -190,11 +190,20 @@ def chown_to_root(config: ContainerConfig, paths: Iterable[str]) -> None:
             log.debug("chown %s to %d:%d: %s", path, uid, gid, exc)
 
 
-def _outside(maps: Iterable[str], inner: int) -> int:
+def outside(maps: Iterable[str], inner: int) -> int:
+    """A container id as this process sees it through the container's maps (-1: unmapped)."""
     for m in um.from_strings(maps):
         if m.container_id <= inner < m.container_id + m.size:
             return m.host_id + inner - m.container_id
     return -1
+
+
+def inside(maps: Iterable[str], outer: int) -> int:
+    """An id this process sees as the container sees it (unmapped: nobody, as the kernel)."""
+    for m in um.from_strings(maps):
+        if m.host_id <= outer < m.host_id + m.size:
+            return m.container_id + outer - m.host_id
+    return um.NOBODY
 
 
 def _keep_id_user(infra: ContainerConfig, config: ContainerConfig, user_given: bool) -> str:

@@ -66,6 +66,9 @@ def wait(engine: LocalEngine, req: WaitRequest) -> list[WaitReport]:
         if cond not in _STATE_CONDITIONS and cond not in _HEALTH_CONDITIONS:
             raise InvalidArgument(f"{cond} is not a valid container state")
     found = lk.targets(engine, req.names, latest=req.latest, ignore=req.ignore)
+    missing = lk.first_missing(found)
+    if missing is not None:
+        return [WaitReport(name=missing, error=lk.not_found(missing))]
     reports = []
     for name, cid in found:
         if isinstance(cid, Exception):

@@ -62,14 +62,18 @@ def parse_restart(text: str) -> tuple[str, int]:
     if not policy:
         return "no", 0
     if policy not in RESTART_POLICIES:
-        raise InvalidArgument(
-            f"invalid restart policy {policy!r}: must be one of {', '.join(RESTART_POLICIES)}"
+        raise InvalidArgument(  # Podman's words
+            f'running container create option: "{policy}" is not a valid restart policy: '
+            "invalid argument"
         )
     if count:
         if policy != "on-failure":
             raise InvalidArgument("restart policy retries can only be specified with on-failure")
         if not count.isdigit():
-            raise InvalidArgument(f"invalid restart policy retries {count!r}")
+            raise InvalidArgument(
+                "parsing restart policy retry count: "
+                f'strconv.Atoi: parsing "{count}": invalid syntax'
+            )
         return policy, int(count)
     return policy, 0
 
@@ -118,6 +122,8 @@ def _size(text: str, flag: str) -> int:
     try:
         return parse_size(text)
     except InvalidArgument as exc:
+        if flag.startswith("--memory"):  # Podman's words for all three memory flags
+            raise InvalidArgument(f"invalid value for memory: {exc.message}") from exc
         raise InvalidArgument(f"invalid value {text!r} for {flag}: {exc.message}") from exc
 
 

@@ -23,21 +23,26 @@ log = get_logger(__name__)
 
 
 def pod_status(states: list[str]) -> str:
-    """Podman's pod status from its containers' state words."""
+    """Podman's pod status from its containers' state words (libpod's createPodStatusResults):
+    Running, Degraded (some running), Paused (all), Exited (all stopped), Stopped (some
+    stopped, none running), Error (a container in another state), else Created."""
     if not states:
         return "Created"
     running = states.count("running")
+    stopped = sum(states.count(s) for s in ("exited", "stopped"))
     if running == len(states):
         return "Running"
     if running:
         return "Degraded"
     if states.count("paused") == len(states):
         return "Paused"
-    if states.count("created") == len(states):
-        return "Created"
-    if "paused" in states:
-        return "Degraded"
-    return "Exited"
+    if stopped == len(states):
+        return "Exited"
+    if stopped:
+        return "Stopped"
+    if any(s not in ("created", "configured", "paused") for s in states):
+        return "Error"
+    return "Created"
 
 
 class LocalPodEngine:
@@ -99,9 +104,16 @@ class LocalPodEngine:
                     raise
         return out
 
-    def _each(self, t: PodTargets, fn: Callable[[PodConfig], None]) -> list[PodReport]:
+    def _each(
+        self,
+        t: PodTargets,
+        fn: Callable[[PodConfig], None],
+        keep: Callable[[PodConfig], bool] | None = None,
+    ) -> list[PodReport]:
         reports = []
         for pod in self._targets(t):
+            if keep is not None and not keep(pod):
+                continue
             try:
                 fn(pod)
                 reports.append(PodReport(id=pod.id, name=pod.name))
@@ -115,9 +127,19 @@ class LocalPodEngine:
         return PodSummary(
             id=pod.id, name=pod.name, status=pod_status([s for _, _, s in states]),
             created=pod.created, infra_id=pod.infra_id, labels=dict(pod.labels),
-            networks=(pod.network,) if pod.network else (), cgroup_parent=pod.cgroup_parent,
+            networks=self._networks(pod), cgroup_parent=pod.cgroup_parent,
             containers=tuple(states),
         )  # fmt: skip
+
+    def _networks(self, pod: PodConfig) -> tuple[str, ...]:
+        """The named networks the infra container joins (Podman's pod Networks)."""
+        if not pod.infra_id:
+            return ()
+        try:
+            config, _ = self._engine.container_store.get(pod.infra_id)
+        except PypodError:
+            return ()
+        return tuple(config.networks)
 
     def list(self, filters: list[str]) -> list[PodSummary]:
         from pypod.local.pods_info import pod_filter
@@ -131,7 +153,8 @@ class LocalPodEngine:
         docs = []
         for n in names:
             pod = self.store.lookup(n)
-            docs.append(inspect_doc(pod, self.summary(pod), self._userns(pod.infra_id)))
+            docs.append(inspect_doc(pod, self.summary(pod), self._userns(pod.infra_id),
+                                    self._networks(pod)))  # fmt: skip
         return docs
 
     def _userns(self, infra_id: str) -> str:
@@ -149,7 +172,10 @@ class LocalPodEngine:
         from pypod.local.container_start import start_container
 
         def one(pod: PodConfig) -> None:
-            for cid in self._ordered(pod):
+            ids = self._ordered(pod)
+            if not ids:
+                raise _no_containers(pod)
+            for cid in ids:
                 start_container(self._engine, cid)
             from pypod.local.pods_create import _emit
 
@@ -180,19 +206,24 @@ class LocalPodEngine:
         def one(pod: PodConfig) -> None:
             from pypod.local.container_start import start_container
 
+            ids = self._ordered(pod)
+            if not ids:
+                raise _no_containers(pod)
             self._stop(pod, None)
-            for cid in self._ordered(pod):
+            for cid in ids:
                 start_container(self._engine, cid)
 
         return self._each(t, one)
 
     def kill(self, t: PodTargets, signal: str = "KILL") -> list[PodReport]:
         from pypod.domain.containers_ops import KillRequest
+        from pypod.local.container_stop import parse_signal
+
+        parse_signal(signal)  # "invalid signal: X" before any pod is looked at
 
         def one(pod: PodConfig) -> None:
+            # containers that are not running are skipped: a stopped pod "is killed" (Podman)
             running = [cid for cid, _, s in self._states(pod) if s in ("running", "paused")]
-            if not running:
-                raise Conflict(f"pod {pod.id} has no running containers: container state improper")
             members = [c for c in running if c != pod.infra_id]
             for group in (members, [c for c in running if c == pod.infra_id]):
                 if group:
@@ -204,13 +235,17 @@ class LocalPodEngine:
     def _freeze(self, t: PodTargets, pause: bool) -> list[PodReport]:
         want = "running" if pause else "paused"
 
+        def paused(pod: PodConfig) -> bool:
+            return pod_status([s for _, _, s in self._states(pod)]) in ("Paused", "Degraded")
+
         def one(pod: PodConfig) -> None:
             ids = [cid for cid, _, s in self._states(pod) if s == want]
             if ids:
                 verb = self._engine.containers.pause if pause else self._engine.containers.unpause
                 _raise_first(verb(ids))
 
-        return self._each(t, one)
+        # unpause acts on (and reports) only Paused or Degraded pods (Podman 4.3)
+        return self._each(t, one, None if pause else paused)
 
     def pause(self, t: PodTargets) -> list[PodReport]:
         return self._freeze(t, True)
@@ -231,12 +266,9 @@ class LocalPodEngine:
 
         states = self._states(pod)
         busy = [cid for cid, _, s in states if s in ("running", "paused")]
-        if busy and not force:
-            raise Conflict(
-                f"pod {pod.id} has containers that are not ready to be removed: cannot remove "
-                f"container {busy[0]} as it is running - running or paused containers cannot be "
-                "removed without force: container state improper"
-            )
+        # a running infra container alone does not need --force (Podman stops it)
+        if not force and any(c != pod.infra_id for c in busy):
+            raise _not_removable(pod, states, busy)
         if busy:
             self._stop(pod, timeout_s)
         ids = [cid for cid, _, _ in states]
@@ -256,7 +288,8 @@ class LocalPodEngine:
     def prune(self) -> list[PodReport]:
         reports = []
         for pod in self.store.list():
-            if any(s in ("running", "paused") for _, _, s in self._states(pod)):
+            # Podman prunes the pods that are Exited or Stopped, not Created or empty ones
+            if pod_status([s for _, _, s in self._states(pod)]) not in ("Exited", "Stopped"):
                 continue
             try:
                 self._remove(pod, False, None)
@@ -275,7 +308,10 @@ class LocalPodEngine:
         from pypod.local.container_top import require_descriptors
 
         require_descriptors(descriptors)
-        pod = self.store.lookup(name)
+        try:
+            pod = self.store.lookup(name)
+        except NotFound as exc:
+            raise type(exc)(f"unable to look up requested container: {exc}") from exc
         header_done = False
         for cid, _, state in self._states(pod):
             if state != "running":
@@ -285,8 +321,31 @@ class LocalPodEngine:
                 yield rows[0]
                 header_done = True
             yield from rows[1:]
-        if not header_done:
-            raise Conflict(f"pod {pod.id} has no running containers: container state improper")
+
+
+def _no_containers(pod: PodConfig) -> NotFound:
+    return NotFound(
+        f"no containers in pod {pod.id} have no dependencies, cannot start pod: no such container"
+    )
+
+
+def _not_removable(pod: PodConfig, states: list[tuple[str, str, str]], busy: list[str]) -> Conflict:
+    """Podman's error for `pod rm` of a pod with running containers: one line per container
+    that cannot go, in its multi-error form (members first, then the infra they depend on).
+    Unlike Podman, pypod then removes nothing of the pod."""
+    stuck = "containers cannot be removed without force: container state improper"
+    lines = []
+    members = [cid for cid, _, _ in states if cid != pod.infra_id]
+    for cid in [*members, *(c for c, _, _ in states if c == pod.infra_id)]:
+        if cid == pod.infra_id and members:
+            why = f"a container that depends on container {cid} still exists: dependency exists"
+        elif cid in busy:
+            why = f"cannot remove container {cid} as it is running - running or paused {stuck}"
+        else:
+            continue
+        lines.append(f"* removing container {cid} from pod {pod.id}: {why}")
+    head = "1 error occurred" if len(lines) == 1 else f"{len(lines)} errors occurred"
+    return Conflict(f"{head}:\n\t" + "\n\t".join(lines) + "\n\n")
 
 
 def _raise_first(reports: list[Any]) -> None:

@@ -21,7 +21,7 @@ from pypod.core.model import ContainerConfig
 from pypod.core.pods import DEFAULT_SHARE, SHAREABLE, PodConfig, PodStore
 from pypod.domain.containers_create import CreateRequest
 from pypod.domain.pods import PodCreateRequest
-from pypod.errors import ImageNotFound, InvalidArgument, MissingComponent, PypodError
+from pypod.errors import ImageNotFound, InvalidArgument, MissingComponent, NameInUse, PypodError
 from pypod.local import pods_cgroup
 from pypod.log import get_logger
 
@@ -122,6 +122,8 @@ def parse_share(share: str | None) -> tuple[str, ...]:
 def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
     from pypod.local import create_options as co
 
+    if req.infra and req.share is not None and req.share.strip() == "none":
+        req = records.replace(req, infra=False)  # nothing to share: no infra (Podman)
     check_userns(engine, req)
     if req.exit_policy not in ("continue", "stop"):
         raise InvalidArgument(f'invalid pod exit policy: "{req.exit_policy}"')
@@ -139,7 +141,12 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
         )
     if req.restart:
         co.parse_restart(req.restart)
-    if not req.infra and (req.publish or req.network or req.ip or req.mac or req.dns):
+    if not req.infra and req.network:
+        raise InvalidArgument("NoInfra and network modes cannot be used together")
+    if not req.infra and req.publish:
+        raise InvalidArgument("you must have an infra container to publish port bindings to the "
+                              "host")  # fmt: skip
+    if not req.infra and (req.ip or req.mac or req.dns):
         raise InvalidArgument("you must have an infra container to publish ports or set "
                               "network options")  # fmt: skip
     store = pod_store(engine)
@@ -157,7 +164,11 @@ def create_pod(engine: LocalEngine, req: PodCreateRequest) -> str:
         infra_image=req.infra_image if req.infra else "",
         infra_command=infra_command, create_command=req.create_command,
     )  # fmt: skip
-    store.create(pod)
+    try:
+        store.create(pod)
+    except NameInUse as exc:
+        msg = f'adding pod to state: name "{name}" is in use: pod already exists'
+        raise NameInUse(msg) from exc
     try:
         pods_cgroup.make(engine, cgroup_path)
         if req.infra:
@@ -252,7 +263,9 @@ def prepare_member(engine: LocalEngine, req: CreateRequest) -> tuple[CreateReque
         pod = store.lookup(req.pod)
     if pod.restart_policy and not req.restart and not req.rm:
         req = records.replace(req, restart=pod.restart_policy)
-    if not pod.shares("net"):
+    if not pod.shares("net") or req.network:
+        # an explicit --network gives the member a network of its own (Podman 4.3 accepts it,
+        # with -p and --ip then); without one it joins the pod's
         return req, pod
     if req.publish or req.publish_all:
         raise InvalidArgument(PORTS_ERROR)

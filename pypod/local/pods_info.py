@@ -44,63 +44,84 @@ def _one(key: str, value: str) -> Callable[[PodSummary], bool]:
     return tests[key]
 
 
+_POD_STATES = ("stopped", "running", "paused", "exited", "dead", "created", "degraded")
+_CTR_STATES = ("created", "running", "paused", "stopped", "exited", "unknown")
+
+
+def _check_value(key: str, value: str) -> None:
+    if key == "status" and value not in _POD_STATES:
+        raise InvalidArgument(f"{value} is not a valid pod status")
+    if key == "ctr-status" and value not in _CTR_STATES:
+        raise InvalidArgument(f"{value} is not a valid status")
+
+
 def pod_filter(filters: list[str]) -> Callable[[PodSummary], bool]:
     """Values of one key are ORed, keys ANDed (Podman's rule)."""
     by_key: dict[str, list[str]] = {}
     for f in filters:
         key, sep, value = f.partition("=")
-        if not sep or key not in _FILTERS:
+        if not sep:
+            raise InvalidArgument(f"filter input must be in the form of filter=value: {f} is "
+                                  "invalid")  # fmt: skip
+        if key not in _FILTERS:
             raise InvalidArgument(f"{key} is an invalid filter")
+        _check_value(key, value)
         by_key.setdefault(key, []).append(value)
     groups = [[_one(k, v) for v in vs] for k, vs in by_key.items()]
     return lambda s: all(any(t(s) for t in g) for g in groups)
 
 
-def inspect_doc(pod: PodConfig, summary: PodSummary, userns: str = "host") -> dict[str, Any]:
+def inspect_doc(
+    pod: PodConfig, summary: PodSummary, userns: str = "host", networks: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Podman 4.3's InspectPodData with every key (templates see them all); its JSON leaves
+    the empty omitempty ones out (domain.pods.inspect_json)."""
     from pypod.local.container_inspect import go_time as _go_time
 
-    infra: dict[str, Any] = {}
-    if pod.infra_id:
-        infra = {
-            "PortBindings": _port_bindings(pod.publish),
-            "HostNetwork": pod.network == "host",
-            "StaticIP": pod.ip,
-            "StaticMAC": pod.mac,
-            "NoManageResolvConf": False,
-            "DNSServer": list(pod.dns) or None,
-            "NoManageHosts": False,
-            "HostAdd": list(pod.add_hosts) or None,
-            "Networks": [pod.network] if pod.network else None,
-            "NetworkOptions": None,
-            "pid_ns": "private",
-            "userns": userns,
-            "uts_ns": "private",
-        }
     doc: dict[str, Any] = {
         "Id": pod.id,
         "Name": pod.name,
         "Created": _go_time(pod.created),
-        "CreateCommand": list(pod.create_command) or None,
+        "CreateCommand": list(pod.create_command),
         "ExitPolicy": pod.exit_policy,
+        "RestartPolicy": pod.restart_policy.partition(":")[0],  # Podman 4.6's key
         "State": summary.status,
-        "Hostname": pod.hostname or (pod.name if pod.infra_id else ""),
+        "Hostname": pod.hostname,
         "Labels": dict(pod.labels),
         "CreateCgroup": pod.share_parent and bool(pod.infra_id),
         "CgroupParent": pod.cgroup_parent,
         "CgroupPath": pod.cgroup_path,
         "CreateInfra": bool(pod.infra_id),
         "InfraContainerID": pod.infra_id,
-        "InfraConfig": infra or None,
-        "SharedNamespaces": list(pod.share) or None,
+        "InfraConfig": _infra_config(pod, userns, networks) if pod.infra_id else None,
+        "SharedNamespaces": list(pod.share),
         "NumContainers": len(summary.containers),
         "Containers": [{"Id": c, "Name": n, "State": s} for c, n, s in summary.containers],
     }
-    if pod.restart_policy:
-        doc["RestartPolicy"] = pod.restart_policy.partition(":")[0]
     return doc
 
 
-def _port_bindings(publish: tuple[str, ...]) -> dict[str, list[dict[str, str]]] | None:
+def _infra_config(pod: PodConfig, userns: str, networks: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "PortBindings": _port_bindings(pod.publish),
+        "HostNetwork": pod.network == "host",
+        "StaticIP": pod.ip,
+        "StaticMAC": pod.mac,
+        "NoManageResolvConf": False,
+        "DNSServer": list(pod.dns) or None,
+        "DNSSearch": None,
+        "DNSOption": None,
+        "NoManageHosts": False,
+        "HostAdd": list(pod.add_hosts) or None,
+        "Networks": list(networks) or None,
+        "NetworkOptions": None,
+        "pid_ns": "private",
+        "userns": userns,
+        "uts_ns": "private",
+    }
+
+
+def _port_bindings(publish: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
     for spec in publish:
         proto = "tcp"
@@ -112,7 +133,7 @@ def _port_bindings(publish: tuple[str, ...]) -> dict[str, list[dict[str, str]]] 
         host = parts[-2] if len(parts) >= 2 else ""
         host_ip = ":".join(parts[:-2]) if len(parts) > 2 else ""
         out.setdefault(f"{ctr}/{proto}", []).append({"HostIp": host_ip, "HostPort": host})
-    return out or None
+    return out
 
 
 def clone_name(taken: Callable[[str], bool], name: str) -> str:

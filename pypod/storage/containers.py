@@ -242,6 +242,14 @@ class ContainerLayers:
     def _lower_dirs(self, cid: str) -> list[str]:
         return [self.store.layer_path(layer) for layer in self._lowers(cid)]
 
+    def lower_dirs(self, cid: str) -> list[str]:
+        """The image layers' directories under the container, top first, for reports: the
+        same paths as _lower_dirs without opening the driver."""
+        from pypod.storage.drivers import layer_dir
+
+        root, name = self.store.graph_root, self.store.driver_name
+        return [layer_dir(root, name, layer) for layer in self._lowers(cid)]
+
     def changes(self, cid: str) -> list[tuple[str, str]]:
         """[(kind, path)] like `podman diff` before it drops the engine's own files."""
         from pypod.storage import changes as ch

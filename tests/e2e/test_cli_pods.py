@@ -61,8 +61,7 @@ def test_pod_lifecycle_and_nothing_left(engine: tuple[Pypod, StoreDirs]) -> None
         assert pp("pod", "ps", "--format", "{{.Name}} {{.Status}}").stdout.split() == [
             "life", "Created"]  # fmt: skip
         pp("pod", "start", "life")
-        states = pp("ps", "-a", "--format", "{{.Names}}={{.State}}").stdout.split()
-        assert sorted(s.split("=")[1].lower() for s in states) == ["running", "running"]
+        assert len(pp("ps", "-q", "--filter", "status=running").stdout.split()) == 2
         r = pp("pod", "rm", "life", check=False)
         assert r.rc != 0 and "running" in r.stderr
         r = pp("rm", "m1", check=False)
@@ -95,7 +94,7 @@ def test_pod_new_and_port_errors(engine: tuple[Pypod, StoreDirs]) -> None:  # no
         assert r.rc != 0 and "no such pod" in r.stderr
         pp("pod", "create", "--name", "noinfra", "--infra=false")
         doc = json.loads(pp("pod", "inspect", "noinfra").stdout)
-        assert doc["InfraContainerID"] == "" and doc["NumContainers"] == 0
+        assert "InfraContainerID" not in doc and doc["NumContainers"] == 0  # omitempty
         pp("pod", "rm", "noinfra")
     finally:
         _pod_rm_all(pp)

@@ -54,7 +54,7 @@ def test_stats_columns_json_and_errors(pypod: Pypod, busybox: str) -> None:
                                     "AVG", "CPU", "%"]  # fmt: skip
         assert len(table) == 2 and " s " in table[1]
         doc = json.loads(pypod("stats", "--no-stream", "--format", "json", "s").stdout)
-        assert doc[0]["name"] == "s" and doc[0]["mem_usage"].endswith("/ 105MB")
+        assert doc[0]["name"] == "s" and doc[0]["mem_usage"].endswith("/ 104.9MB")
         assert int(doc[0]["pids"]) >= 1 and doc[0]["cpu_percent"].endswith("%")
         everything = pypod("stats", "-a", "--no-stream", "--format", "{{.Name}} {{.PIDS}}").stdout
         assert sorted(everything.splitlines()) == ["idle 0", "s " + doc[0]["pids"]]

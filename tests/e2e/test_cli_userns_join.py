@@ -69,7 +69,7 @@ def test_joiner_shares_the_namespace_and_keeps_owners(
         assert r.rc == 125 and "has dependent containers which must be removed before it: jj" in (
             r.stderr
         ), r.stderr
-    assert pp("ps", "-a", "--format", "{{.Names}}").stdout.split() == ["jj", "jt"]
+    assert pp("ps", "-a", "--format", "{{.Names}}").stdout.split() == ["jt", "jj"]  # oldest first
     # starting the joiner starts a stopped target first, and joins its new namespace
     pp("stop", "-t", "0", "jt")
     pp("start", "jj")

@@ -36,10 +36,12 @@ def run(args: Namespace, ctx: Context) -> int:
         raise InvalidArgument(f"only supported value for '--format' is 'json', not {args.format!r}")
     changes = ctx.engine.containers.diff(args.names[0])
     if args.format == "json":
-        doc: dict[str, list[str]] = {}
+        # Podman's fixed key order (changed, added, deleted), empty lists left out, five-space
+        # indentation
+        doc: dict[str, list[str]] = {"changed": [], "added": [], "deleted": []}
         for kind, path in changes:
-            doc.setdefault(_KINDS[kind], []).append(path)
-        output.line(json.dumps(doc, indent=4))
+            doc[_KINDS[kind]].append(path)
+        output.line(json.dumps({k: v for k, v in doc.items() if v}, indent=5))
         return 0
     for kind, path in changes:
         output.line(f"{kind} {path}")

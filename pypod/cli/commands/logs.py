@@ -50,7 +50,7 @@ def configure(p: Parser) -> None:
     p.flag("--until", kind="string", default="", help="Show logs until TIMESTAMP")
 
 
-def parse_time(text: str) -> float | None:
+def parse_time(text: str, flag: str = "--since") -> float | None:
     """Podman's --since/--until: RFC 3339 (date, date-time), unix seconds, or a duration ago."""
     if not text:
         return None
@@ -72,7 +72,13 @@ def parse_time(text: str) -> float | None:
         except ValueError:
             continue
         return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
-    raise InvalidArgument(f"invalid time {text!r}: use RFC 3339, unix seconds or a duration")
+    raise InvalidArgument(f'parsing {flag} "{text}": unable to interpret time value')
+
+
+def _stamp(stamp: str) -> str:
+    """conmon's "...T22:59:56.101508130+00:00" as Podman prints it: Go's "Z07:00" writes Z
+    for UTC."""
+    return stamp[:-6] + "Z" if stamp.endswith(("+00:00", "-00:00")) else stamp
 
 
 def run(args: Namespace, ctx: Context) -> int:
@@ -83,7 +89,7 @@ def run(args: Namespace, ctx: Context) -> int:
         latest=args.latest,
         follow=bool(args.follow),
         since=parse_time(args.since),
-        until=parse_time(args.until),
+        until=parse_time(args.until, "--until"),
         tail=args.tail,
         timestamps=bool(args.timestamps),
         names_prefix=bool(args.names),
@@ -94,7 +100,7 @@ def run(args: Namespace, ctx: Context) -> int:
         if req.names_prefix:
             prefix = line.name.encode() + b" "
         if req.timestamps:
-            prefix += line.stamp.encode() + b" "
+            prefix += _stamp(line.stamp).encode() + b" "
         target = err if line.stream == "stderr" else out
         target.write(prefix + line.text + (b"" if line.partial else b"\n"))
         if req.follow:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pypod.cli import output
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
@@ -20,6 +22,9 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
+    from pypod.domain.pods import inspect_json
+    from pypod.errors import NotFound
+
     names = list(args.names)
     if args.latest:
         pods = ctx.engine.pods.list([])
@@ -27,13 +32,22 @@ def run(args: Namespace, ctx: Context) -> int:
             raise InvalidArgument("no pods to inspect")
         names = [max(pods, key=lambda s: s.created).id]
     if not names:
-        raise InvalidArgument("you must provide the name or id of a running pod")
-    docs = ctx.engine.pods.inspect(names)
+        raise InvalidArgument("no names or ids specified")
+    docs: list[dict[str, Any]] = []
+    missing = ""
+    for name in names:
+        try:
+            docs.extend(ctx.engine.pods.inspect([name]))
+        except NotFound:
+            missing = missing or name
     if args.format and not output.is_json_format(args.format):
         from pypod.format.fields import go_view
 
         output.print_each([go_view(d) for d in docs], args.format)
     else:
-        # Podman 4.3 prints one object for one pod
-        output.print_json(docs[0] if len(docs) == 1 else docs)
+        # Podman 4.3 prints one object for one pod, with MarshalIndent's five spaces
+        shown = [inspect_json(d) for d in docs]
+        output.print_json(shown[0] if len(shown) == 1 else shown, indent=5)
+    if missing:
+        raise NotFound(f"inspecting object: no such pod {missing}")
     return 0

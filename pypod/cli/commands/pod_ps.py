@@ -58,16 +58,27 @@ def _row(s: PodSummary, trunc: bool) -> dict[str, Any]:
 
 
 def _json(s: PodSummary) -> dict[str, Any]:
+    """Podman 4.3's ListPodsReport, in its key order."""
     import datetime
 
-    created = datetime.datetime.fromtimestamp(s.created).astimezone().isoformat()
+    from pypod.format.gojson import rfc3339
+
+    created = rfc3339(datetime.datetime.fromtimestamp(s.created).astimezone())
     return {
-        "Cgroup": s.cgroup_parent, "Created": created, "Id": s.id,
-        "InfraId": s.infra_id, "Name": s.name, "Namespace": "", "Networks": list(s.networks),
-        "Status": s.status, "Labels": s.labels,
-        "Containers": [{"Id": c, "Names": n, "Status": st, "RestartCount": 0}
-                       for c, n, st in s.containers],
+        "Cgroup": s.cgroup_parent,
+        "Containers": [{"Id": c, "Names": n, "Status": st} for c, n, st in s.containers],
+        "Created": created, "Id": s.id, "InfraId": s.infra_id, "Name": s.name,
+        "Namespace": "", "Networks": list(s.networks), "Status": s.status, "Labels": s.labels,
     }  # fmt: skip
+
+
+def _json_text(docs: list[dict[str, Any]]) -> str:
+    """Two-space indent, and an empty Labels map printed as Podman's encoder does: an empty
+    line between the braces."""
+    import json
+
+    text = json.dumps(docs, indent=2, ensure_ascii=False)
+    return text.replace('"Labels": {}', '"Labels": {\n      \n    }')
 
 
 def _default_format(args: Namespace) -> str:
@@ -87,7 +98,7 @@ def _default_format(args: Namespace) -> str:
 
 def _sorted(pods: list[PodSummary], key: str) -> list[PodSummary]:
     if key not in SORT_KEYS:
-        raise InvalidArgument(f"invalid option for --sort, options are: {list(SORT_KEYS)}")
+        raise InvalidArgument("invalid option for --sort, options are: id, names, or number")
     keys = {
         "created": lambda s: -s.created, "id": lambda s: s.id, "name": lambda s: s.name,
         "number": lambda s: len(s.containers), "status": lambda s: s.status,
@@ -97,16 +108,16 @@ def _sorted(pods: list[PodSummary], key: str) -> list[PodSummary]:
 
 def run(args: Namespace, ctx: Context) -> int:
     if args.quiet and args.format:
-        raise InvalidArgument("quiet and format flags cannot be used together")
+        raise InvalidArgument("quiet and format cannot be used together")
     pods = _sorted(ctx.engine.pods.list(list(args.filter)), args.sort)
     if args.latest:
         pods = sorted(pods, key=lambda s: -s.created)[:1]
     trunc = not args.no_trunc
     if args.quiet:
         for s in pods:
-            output.line(s.id[:12] if trunc else s.id)
+            output.line(s.id)  # full ids, --no-trunc or not (Podman 4.3)
     elif output.is_json_format(args.format):
-        output.print_json([_json(s) for s in pods])
+        output.line(_json_text([_json(s) for s in pods]))
     else:
         from pypod.format.fields import go_view
 

@@ -29,6 +29,13 @@ def configure(p: Parser) -> None:
 
 
 def run(args: Namespace, ctx: Context) -> int:
+    from pypod.errors import NotFound
+
     t = targets(args)
-    print_reports(ctx.engine.pods.remove(t, force=args.force, timeout_s=args.time))
+    try:
+        reports = ctx.engine.pods.remove(t, force=args.force, timeout_s=args.time)
+    except NotFound as exc:
+        exc.exit_code = 1  # Podman's exit code for `pod rm` of an unknown pod
+        raise
+    print_reports(reports)
     return 0

@@ -7,7 +7,6 @@ from typing import Any
 from pypod.cli.commands import stats as ctr_stats
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
-from pypod.errors import InvalidArgument
 
 DESCRIPTION = "Display a live stream of resource usage statistics of the containers in pods."
 USAGE = "[options] [POD...]"
@@ -28,12 +27,29 @@ EMPTY = {k: "--" for k in ("Pod", "CID", "Name", "CPU", "MemUsage", "Mem", "NetI
                            "PIDS")}  # fmt: skip
 
 
+def _pct(value: float) -> str:
+    return f"{value:.2f}%" if value else "--"
+
+
+def _pair(a: int, b: int, size: Any) -> str:
+    return f"{size(a)} / {size(b)}" if a or b else "-- / --"
+
+
 def _row(r: Any, pod_of: dict[str, str]) -> dict[str, str]:
-    """Podman's PodStatsReport fields from a container's stats row."""
-    c = ctr_stats.row(r)
-    return {"CPU": c["CPUPerc"], "MemUsage": c["MemUsage"], "MemUsageBytes": c["MemUsageBytes"],
-            "Mem": c["MemPerc"], "NetIO": c["NetIO"], "BlockIO": c["BlockIO"], "PIDS": c["PIDS"],
-            "Pod": pod_of.get(r.id, "")[:12], "CID": r.id[:12], "Name": r.name}  # fmt: skip
+    """Podman 4.3's PodStatsReport from a container's stats: zero reads "--", sizes as
+    go-units HumanSize (4 digits) and BytesSize."""
+    from pypod.format.units import bytes_size, go_units_size
+
+    return {
+        "CPU": _pct(r.cpu_percent),
+        "MemUsage": _pair(r.mem_usage, r.mem_limit, go_units_size),
+        "MemUsageBytes": _pair(r.mem_usage, r.mem_limit, bytes_size),
+        "Mem": _pct(r.mem_percent),
+        "NetIO": _pair(r.net_input, r.net_output, go_units_size),
+        "BlockIO": _pair(r.block_input, r.block_output, go_units_size),
+        "PIDS": str(r.pids) if r.pids else "--",
+        "Pod": pod_of.get(r.id, "")[:12], "CID": r.id[:12], "Name": r.name,
+    }  # fmt: skip
 
 
 def run(args: Namespace, ctx: Context) -> int:
@@ -41,7 +57,8 @@ def run(args: Namespace, ctx: Context) -> int:
     import sys
 
     from pypod.cli import output
-    from pypod.domain.containers_ops import StatsRequest
+    from pypod.domain.containers_ops import StatsReport, StatsRequest
+    from pypod.errors import NotFound
 
     pods = ctx.engine.pods
     if args.all or not args.names:
@@ -51,20 +68,29 @@ def run(args: Namespace, ctx: Context) -> int:
         names = [max(listed, key=lambda s: s.created).id] if listed else []
     else:
         names = list(args.names)
+    # every member, in pod order; the ones not running get a row of "--" (Podman 4.3)
     pod_of: dict[str, str] = {}
+    names_of: dict[str, str] = {}
+    running: list[str] = []
     for name in names:
-        doc = pods.inspect([name])[0]
-        pod_of.update({c["Id"]: doc["Id"] for c in doc["Containers"] if c["State"] == "running"})
-    if not pod_of and args.names:
-        raise InvalidArgument(f"pod {args.names[0]} has no running containers")
+        try:
+            doc = pods.inspect([name])[0]
+        except NotFound as exc:
+            raise type(exc)(f"unable to get list of pods: {exc}") from exc
+        for c in doc["Containers"]:
+            pod_of[c["Id"]], names_of[c["Id"]] = doc["Id"], c["Name"]
+            if c["State"] == "running":
+                running.append(c["Id"])
     fmt = args.format or DEFAULT_FORMAT
     frames: Any = [[]]
-    if pod_of:
+    if running:
         frames = ctx.engine.containers.stats(
-            StatsRequest(names=tuple(pod_of), stream=not args.no_stream, interval_s=1.0)
+            StatsRequest(names=tuple(running), stream=not args.no_stream, interval_s=1.0)
         )
     for frame in frames:
-        rows = [_row(r, pod_of) for r in frame]
+        got = {r.id: r for r in frame}
+        reports = [got.get(c) or StatsReport(id=c, name=names_of[c]) for c in pod_of]
+        rows = [_row(r, pod_of) for r in reports]
         if not args.no_stream and not args.no_reset and sys.stdout.isatty():
             output.write("\033[2J\033[1;1H")
         if output.is_json_format(fmt):

@@ -8,7 +8,7 @@ from typing import Any
 
 from pypod.cli import output
 from pypod.cli.context import Context
-from pypod.cli.parser import SUPPRESS, Namespace, Parser
+from pypod.cli.parser import SUPPRESS, Namespace, Parser, UsageError
 from pypod.domain.containers_ops import ContainerSummary, ListRequest
 from pypod.errors import InvalidArgument
 
@@ -19,8 +19,14 @@ EXAMPLES = (
     'pypod ps -a --format "{{.ID}}  {{.Image}}  {{.Labels}}  {{.Mounts}}"',
     "pypod ps --size --sort names",
 )
-HEADERS = {"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "RunningFor": "CREATED",
-           "Pod": "POD ID", "PodName": "PODNAME"}  # fmt: skip
+HEADERS = {"ID": "CONTAINER ID", "CreatedHuman": "CREATED", "RunningFor": "RUNNING FOR",
+           "Pod": "POD ID", "PodName": "PODNAME", "Cgroup": "CGROUPNS", "PIDNS": "PIDNS",
+           "User": "USERNS"}  # fmt: skip
+SORTS = ("command", "created", "id", "image", "names", "runningfor", "size", "status")
+# Podman prints ListContainerNamespaces, a struct of seven empty strings, as "{      }", and
+# its JSON encoder writes that empty object over two lines
+_NO_NAMESPACES = "{      }"
+_JSON_NO_NAMESPACES = ('"Namespaces": {}', '"Namespaces": {\n      \n    }')
 _GO_ZERO = -62135596800  # Go's zero time as a Unix time, what Podman prints for "never"
 
 
@@ -103,11 +109,12 @@ def _go_time(ts: float) -> str:
 
 
 def _size_text(s: ContainerSummary) -> str:
-    from pypod.format.units import human_size
+    """go-units with three significant digits and no space: "12B (virtual 1.98MB)"."""
+    from pypod.format.units import go_units_size
 
     if s.size_rw is None:
         return ""
-    return f"{human_size(s.size_rw)} (virtual {human_size(s.size_root_fs or 0)})"
+    return f"{go_units_size(s.size_rw, 3)} (virtual {go_units_size(s.size_root_fs or 0, 3)})"
 
 
 def json_doc(s: ContainerSummary) -> dict[str, Any]:
@@ -158,6 +165,9 @@ def _ports_text(ports: tuple[dict[str, Any], ...]) -> str:
 
 
 def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
+    """The template fields of Podman's psReporter: its methods shadow ListContainer's fields
+    (.State is the STATUS text, .ID and .ImageID are truncated, .Names the first name), the
+    others keep their Go types (.Mounts a list, .StartedAt a Unix time)."""
     from pypod.format.units import time_ago
 
     command = " ".join(s.command)
@@ -167,6 +177,7 @@ def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
     doc.update(
         {
             "ID": s.id if no_trunc else s.id[:12],
+            "ImageID": s.image_id if no_trunc else s.image_id[:12],
             "Command": command,
             "CreatedHuman": time_ago(s.created),
             "Created": _go_time(s.created),
@@ -175,13 +186,12 @@ def row(s: ContainerSummary, no_trunc: bool) -> dict[str, Any]:
             "Names": s.names[0],
             "Ports": _ports_text(s.ports),
             "Size": _size_text(s),
-            "State": s.state.capitalize(),
+            "State": s.status,
             "Labels": s.labels,
-            "Mounts": ",".join(s.mounts),
+            "Mounts": list(s.mounts),
             "Networks": ",".join(s.networks),
+            "Namespaces": _NO_NAMESPACES,
             "Restarts": 0,
-            "ExitedAt": _go_time(s.exited_at),
-            "StartedAt": _go_time(s.started_at),
         }
     )
     return doc
@@ -191,18 +201,26 @@ def _default_format(args: Namespace) -> str:
     cols = (
         "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
     )
-    if args.size:
-        cols += "\t{{.Size}}"
     if args.pod:
         cols += "\t{{.Pod}}\t{{.PodName}}"
+    if args.size:
+        cols += "\t{{.Size}}"
     return "table " + cols
 
 
 def run(args: Namespace, ctx: Context) -> int:
     if args.last >= 0 and args.latest:
-        raise InvalidArgument("--last and --latest cannot be used together")
-    if args.quiet and args.format:
-        raise InvalidArgument("quiet and format cannot be used together")
+        raise InvalidArgument("last and latest are mutually exclusive")
+    if args.quiet and (args.size or args.ns):
+        raise InvalidArgument("quiet conflicts with size and namespace")
+    if args.size and args.ns:
+        raise InvalidArgument("size and namespace options conflict")
+    if args.sort not in SORTS:
+        raise UsageError(
+            f'invalid argument "{args.sort}" for "--sort" flag: "{args.sort}" is not a valid '
+            f'value.  Choose from: "{", ".join(SORTS)}"',
+            ctx.command_path,
+        )
     filters = [f for spec in args.filter for f in spec.split(",") if f]
     req = ListRequest(
         all=args.all,
@@ -214,13 +232,14 @@ def run(args: Namespace, ctx: Context) -> int:
         external=args.external,
     )
     summaries = ctx.engine.containers.list(req)
-    if args.quiet:
+    if args.quiet and not args.format:  # a template overrides -q
         for s in summaries:
             output.line(s.id if args.no_trunc else s.id[:12])
         return 0
     if output.is_json_format(args.format):
         # Podman's ps JSON is indented by two spaces (unlike inspect)
-        output.line(json.dumps([json_doc(s) for s in summaries], indent=2, ensure_ascii=False))
+        text = json.dumps([json_doc(s) for s in summaries], indent=2, ensure_ascii=False)
+        output.line(text.replace(*_JSON_NO_NAMESPACES))
         return 0
     fmt = args.format or _default_format(args)
     rows = [row(s, args.no_trunc) for s in summaries]

@@ -69,7 +69,7 @@ def _pct(value: float) -> str:
 def _io(a: int, b: int) -> str:
     from pypod.format.units import go_units_size
 
-    return f"{go_units_size(a, 3)} / {go_units_size(b, 3)}"
+    return f"{go_units_size(a)} / {go_units_size(b)}"  # go-units HumanSize: 4 digits
 
 
 def row(r: StatsReport, no_trunc: bool = False) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def run(args: Namespace, ctx: Context) -> int:
         if not args.no_stream and not args.no_reset and sys.stdout.isatty():
             output.write("\033[2J\033[1;1H")
         if output.is_json_format(fmt):
-            output.print_json(_json(rows))
+            output.print_json(_json(rows), indent=1)  # Podman's MarshalIndent(..., " ")
         else:
             output.print_rows(rows, fmt, headers=HEADERS)
         sys.stdout.flush()

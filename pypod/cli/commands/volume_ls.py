@@ -37,14 +37,19 @@ def configure(p: Parser) -> None:
     p.flag("-q", "--quiet", action="store_true", help="Print volume output in quiet mode")
 
 
+# fields the JSON leaves out when zero (Go's omitempty) but a template still sees
+_ZERO_FIELDS = {"UID": 0, "GID": 0, "Anonymous": False, "NeedsCopyUp": False, "NeedsChown": False}
+
+
 def template_view(doc: dict[str, Any]) -> Any:
-    """A volume document as Go templates see it: CreatedAt is a time.Time there."""
+    """A volume document as Go templates see it: CreatedAt is a time.Time there, and the
+    fields JSON omits when zero are still fields."""
     from pypod.format.fields import go_view
 
     created = doc["CreatedAt"]
     if created.endswith("Z"):  # the engine writes UTC; Go prints time.Time this way
         created = created[:-1].replace("T", " ", 1) + " +0000 UTC"
-    return go_view({**doc, "CreatedAt": created})
+    return go_view({**_ZERO_FIELDS, **doc, "CreatedAt": created})
 
 
 def ls_json(docs: list[dict[str, Any]]) -> str:

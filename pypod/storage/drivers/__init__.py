@@ -19,6 +19,14 @@ from typing import Protocol
 from pypod.errors import InvalidArgument
 
 
+def layer_dir(graph_root: str, driver_name: str, layer_id: str) -> str:
+    """Driver.layer_path without opening the driver (which imports the mount helpers and may
+    probe the host): for a read-only report such as container inspect's GraphDriver."""
+    if driver_name == "overlay":
+        return os.path.join(graph_root, "overlay", layer_id, "diff")
+    return os.path.join(graph_root, "vfs", "dir", layer_id)
+
+
 class Driver(Protocol):
     name: str
     whiteout_format: str  # "overlay": 0/0 char devices + opaque xattr; "vfs": deletions
