@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,9 +39,10 @@ def print_ids(reports: Sequence[Any], *, rm_codes: bool = False, use_id: bool = 
     raise_errors(errors, rm_codes=rm_codes)
 
 
-def print_removed(reports: Sequence[Any], *, not_found: type, in_use: type) -> None:
-    """`volume rm`, `network rm` and their prunes: print each name removed, then fail with every
-    error, exiting as Podman does for the last one: 1 unknown, 2 in use, else its own code."""
+def print_removed(reports: list[Any], *, not_found: type, in_use: type) -> None:
+    """Podman's rm and prune of volumes and networks: each name removed on stdout; every
+    failure but the last on stderr as "Error: ...", the last one the command's error. Exit
+    code: that of the last unknown (1) or in-use (2) failure, else the last failure's own."""
     errors = []
     for r in reports:
         if r.error is None:
@@ -49,16 +51,15 @@ def print_removed(reports: Sequence[Any], *, not_found: type, in_use: type) -> N
             errors.append(r.error)
     if not errors:
         return
-    if len(errors) == 1:
-        text = str(errors[0])
-    else:
-        text = f"{len(errors)} errors occurred:\n" + "".join(f"\t* {e}\n" for e in errors)
-    err = PypodError(text.rstrip("\n"))
-    last = errors[-1]
-    if isinstance(last, not_found):
-        err.exit_code = 1
-    elif isinstance(last, in_use):
-        err.exit_code = 2
-    else:
-        err.exit_code = getattr(last, "exit_code", 125)
+    code = getattr(errors[-1], "exit_code", 125)
+    for e in errors:
+        if isinstance(e, not_found):
+            code = 1
+        elif isinstance(e, in_use):
+            code = 2
+    sys.stdout.flush()
+    for e in errors[:-1]:
+        sys.stderr.write(f"Error: {e}\n")
+    err = PypodError(str(errors[-1]))
+    err.exit_code = code
     raise err

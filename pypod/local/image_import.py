@@ -211,22 +211,12 @@ def _checksum_ok(header: bytes) -> bool:
 
 
 # the config --------------------------------------------------------------------------------------
-# OCI ImageConfig fields in Go's struct order: Podman's config bytes (and so the image id) follow it
-_CONFIG_ORDER = (
-    "User",
-    "ExposedPorts",
-    "Env",
-    "Entrypoint",
-    "Cmd",
-    "Volumes",
-    "WorkingDir",
-    "Labels",
-    "StopSignal",
-)
 
 
 def _go_config_order(section: dict[str, Any]) -> dict[str, Any]:
-    out = {k: section[k] for k in _CONFIG_ORDER if k in section}
+    from pypod.local.image_inspect import CONFIG_ORDER
+
+    out = {k: section[k] for k in CONFIG_ORDER if k in section}
     for key in ("ExposedPorts", "Volumes", "Labels"):  # Go writes map keys sorted
         if key in out:
             out[key] = dict(sorted(out[key].items()))

@@ -20,8 +20,9 @@ log = get_logger(__name__)
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
-# OCI config keys in the order Podman prints them
-_CONFIG_KEYS = (
+# OCI ImageConfig fields in Go's struct order: Podman prints them so, and its config bytes (and
+# so an imported image's id) follow it (image_import.py)
+CONFIG_ORDER = (
     "User",
     "ExposedPorts",
     "Env",
@@ -76,7 +77,7 @@ def parse_time(text: str | None) -> float:
 
 def _oci_config_section(cfg: dict[str, Any]) -> dict[str, Any]:
     section = cfg.get("config") or {}
-    out = {k: section[k] for k in _CONFIG_KEYS if section.get(k) not in (None, "", [], {})}
+    out = {k: section[k] for k in CONFIG_ORDER if section.get(k) not in (None, "", [], {})}
     out.update({k: v for k, v in section.items() if k not in out and k in ("Healthcheck",)})
     return out
 

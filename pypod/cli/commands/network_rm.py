@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pypod.cli.commands.volume_rm import print_removed
+from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
 from pypod.errors import Conflict, InvalidArgument, NetworkNotFound

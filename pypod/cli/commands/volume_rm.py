@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from pypod.cli import output
+from pypod.cli.container_reports import print_removed
 from pypod.cli.context import Context
 from pypod.cli.parser import SUPPRESS, Namespace, Parser
-from pypod.errors import InvalidArgument, PypodError, VolumeInUse, VolumeNotFound
+from pypod.errors import InvalidArgument, VolumeInUse, VolumeNotFound
 
 DESCRIPTION = """Remove one or more existing volumes.
 
@@ -39,32 +38,6 @@ def configure(p: Parser) -> None:
         default=10,
         help="Seconds to wait for running containers to stop before killing the container",
     )
-
-
-def print_removed(reports: list[Any], *, not_found: type, in_use: type) -> None:
-    """Podman's rm and prune of volumes and networks: each name removed on stdout; every
-    failure but the last on stderr as "Error: ...", the last one the command's error. Exit
-    code: that of the last unknown (1) or in-use (2) failure, else the last failure's own."""
-    errors = []
-    for r in reports:
-        if r.error is None:
-            output.line(r.name)
-        else:
-            errors.append(r.error)
-    if not errors:
-        return
-    code = getattr(errors[-1], "exit_code", 125)
-    for e in errors:
-        if isinstance(e, not_found):
-            code = 1
-        elif isinstance(e, in_use):
-            code = 2
-    sys.stdout.flush()
-    for e in errors[:-1]:
-        sys.stderr.write(f"Error: {e}\n")
-    err = PypodError(str(errors[-1]))
-    err.exit_code = code
-    raise err
 
 
 def raise_report_errors(reports: list[Any]) -> None:
