@@ -201,7 +201,12 @@ def build_config(
     _check_ulimits(ulimits)
     expose = {p if "/" in p else p + "/tcp": "" for p in (img.get("ExposedPorts") or {})}
     expose.update({p if "/" in p else p + "/tcp": "" for p in req.expose})
-    shm = parse_size(req.shm_size or conf.shm_size or "65536k")
+    # --shm-size is binary (go-units RAMInBytes: 64m = 64 MiB) but Podman reads containers.conf's
+    # shm_size as decimal (FromHumanSize: the default "65536k" is 65,536,000 bytes)
+    if req.shm_size:
+        shm = parse_size(req.shm_size)
+    else:
+        shm = parse_size(conf.shm_size or "65536k", decimal=True)
     init_path = req.init_path or conf.init_path
     if req.init and not os.path.exists(init_path):
         from pypod.host.processes import find_binary

@@ -242,6 +242,11 @@ def _host_config(
     security_opt += [f"label={o}" for o in sec.label_opts]
     restart_name = "" if config.restart_policy == "no" else config.restart_policy
     pids = res.pids_limit
+    if pids is None and not spec:  # not started yet: what start will set (containers.conf)
+        from pypod.core.specgen import pids_limit
+        from pypod.host.cgroups import detect
+
+        pids = pids_limit(res, engine.containers_conf.containers, detect())
     spec_pids = spec.get("linux", {}).get("resources", {}).get("pids", {}).get("limit")
     return {
         "Binds": binds,

@@ -196,3 +196,23 @@ def test_create_errors_match_podman(pypod: Pypod, busybox: str) -> None:
         r = pypod("create", "--network", "none", *args, BUSYBOX_REF, "true", check=False)
         assert (r.rc, r.stderr) == (125, f"Error: {err}\n"), args
     assert pypod("ps", "-a", "-q").stdout == ""
+
+
+def test_resource_defaults_match_podman(pypod: Pypod, busybox: str) -> None:
+    """containers.conf's defaults as Podman applies them: shm_size "65536k" read as decimal
+    (65,536,000 bytes: df shows 64000 KiB) while --shm-size is binary; pids_limit 2048 shown
+    from create on where a pids controller exists."""
+    try:
+        pypod("create", "--network", "none", "--name", "rd", BUSYBOX_REF, "true")
+        doc = json.loads(pypod("inspect", "rd").stdout)[0]["HostConfig"]
+        has_pids = os.path.exists("/sys/fs/cgroup/pids") or os.path.exists(
+            "/sys/fs/cgroup/cgroup.controllers"
+        )
+        assert (doc["ShmSize"], doc["PidsLimit"]) == (65536000, 2048 if has_pids else 0)
+        out = pypod("run", "--rm", "--network", "none", BUSYBOX_REF, "df", "-k", "/dev/shm")
+        assert out.stdout.splitlines()[-1].split()[1] == "64000"
+        out = pypod("run", "--rm", "--network", "none", "--shm-size", "64m", BUSYBOX_REF,
+                    "df", "-k", "/dev/shm")  # fmt: skip
+        assert out.stdout.splitlines()[-1].split()[1] == "65536"
+    finally:
+        remove_all(pypod)
