@@ -41,19 +41,50 @@ def level() -> int:
     return _level
 
 
+# logrus' level names: 4-letter words on a terminal, full names in key=value lines
+_WORDS = {DEBUG: ("DEBU", "debug"), INFO: ("INFO", "info"), WARNING: ("WARN", "warning"),
+          ERROR: ("ERRO", "error"), CRITICAL: ("FATA", "fatal")}  # fmt: skip
+
+
+def line(lvl: int, text: str, when: float | None = None) -> str:
+    """One log line as Podman's logrus writes it to stderr: `WARN[0001] text` (seconds since
+    start) on a terminal, `time="2024-01-02T15:04:05Z" level=warning msg="text"` otherwise
+    (what scripts and CI logs of Podman show)."""
+    import sys
+
+    short, full = _WORDS.get(lvl, ("INFO", "info"))
+    when = time.time() if when is None else when
+    if sys.stderr.isatty():
+        return f"{short}[{int(when - _START):04d}] {text}"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(when))
+    offset = time.localtime(when).tm_gmtoff
+    if offset:
+        sign = "-" if offset < 0 else "+"
+        stamp += f"{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    else:
+        stamp += "Z"
+    return f'time="{stamp}" level={full} msg={_logfmt_value(text)}'
+
+
+def _logfmt_value(text: str) -> str:
+    """logrus quotes a value (Go's %q) unless it is made of letters, digits and -._/@^+ only."""
+    if text and all(c.isalnum() or c in "-._/@^+" for c in text):
+        return text
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r") + '"'
+
+
 def _install() -> None:
     import logging
     import sys
 
     global _installed
-    words = {"WARNING": "WARN", "CRITICAL": "FATA", "ERROR": "ERRO", "DEBUG": "DEBU"}
 
     class PodmanStyle(logging.Formatter):
-        """Podman's (logrus') text: `WARN[0001] message`, seconds since start in brackets."""
+        """Podman's (logrus') lines (see line())."""
 
         def format(self, record: logging.LogRecord) -> str:
-            word = words.get(record.levelname, record.levelname)
-            text = f"{word}[{int(record.created - _START):04d}] {record.getMessage()}"
+            text = line(record.levelno, record.getMessage(), record.created)
             if record.exc_info and _level <= DEBUG:
                 text += "\n" + self.formatException(record.exc_info)
             return text

@@ -19,7 +19,9 @@ def line(text: str = "") -> None:
 
 
 def warn(text: str) -> None:
-    sys.stderr.write(f"WARN[0000] {text}\n")
+    from pypod.log import WARNING, line
+
+    sys.stderr.write(line(WARNING, text) + "\n")
 
 
 def to_json(obj: Any, indent: int = 4) -> str:

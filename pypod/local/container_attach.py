@@ -160,8 +160,10 @@ def _foreground(
 
 
 def _warn(warnings: tuple[str, ...]) -> None:
+    from pypod.log import WARNING, line
+
     for w in warnings:
-        sys.stderr.write(f"WARN[0000] {w}\n")
+        sys.stderr.write(line(WARNING, w) + "\n")
     sys.stderr.flush()
 
 
