@@ -37,6 +37,39 @@ class GoView(dict):  # type: ignore[type-arg]
             raise AttributeError(name) from exc
 
 
+class GoTime:
+    """An RFC 3339 time (UTC, "Z") that a template prints as Go's time.Time does
+    ("2026-11-26 22:59:51.594028238 +0000 UTC") and `json` encodes as the text itself."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        t = self.text
+        if len(t) < 19 or t[10] != "T" or not t.endswith("Z"):
+            return t
+        return f"{t[:10]} {t[11:-1]} +0000 UTC"
+
+    def __json__(self) -> str:
+        return self.text
+
+
+def go_times(doc: dict[str, Any], *paths: str) -> dict[str, Any]:
+    """A copy of doc whose string fields at the dotted paths are GoTime (a template sees the
+    Go struct's time.Time there)."""
+    out = dict(doc)
+    for path in paths:
+        head, _, rest = path.partition(".")
+        value = out.get(head)
+        if rest and isinstance(value, dict):
+            out[head] = go_times(value, rest)
+        elif not rest and isinstance(value, str):
+            out[head] = GoTime(value)
+    return out
+
+
 def go_view(obj: Any) -> Any:
     if isinstance(obj, dict):
         return GoView({k: go_view(v) for k, v in obj.items()})

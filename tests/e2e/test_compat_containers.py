@@ -216,3 +216,28 @@ def test_resource_defaults_match_podman(pypod: Pypod, busybox: str) -> None:
         assert out.stdout.splitlines()[-1].split()[1] == "65536"
     finally:
         remove_all(pypod)
+
+
+def test_templates_see_go_times(pypod: Pypod, busybox: str) -> None:
+    """In Podman's Go structs the times are time.Time: a template prints them as Go does,
+    `json` as RFC 3339 text; through `inspect` and each noun's own inspect."""
+    import re
+
+    go_time = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC"
+    try:
+        pypod("run", "--network", "none", "--name", "gt", BUSYBOX_REF, "true")
+        pypod("volume", "create", "gtv")
+        fmt = "{{.Created}}|{{.State.StartedAt}}|{{.State.FinishedAt}}|{{json .Created}}"
+        for cmd in (("inspect",), ("container", "inspect")):
+            out = pypod(*cmd, "--format", fmt, "gt").stdout.strip().split("|")
+            assert all(re.fullmatch(go_time, t) for t in out[:3]), out
+            assert re.fullmatch(r'"\d{4}-\d\d-\d\dT[\d:.]+Z"', out[3]), out
+        for cmd in (("inspect", "--type", "image"), ("image", "inspect")):
+            out = pypod(*cmd, "--format", "{{.Created}}", BUSYBOX_REF).stdout.strip()
+            assert re.fullmatch(go_time, out), out
+        for cmd in (("inspect",), ("volume", "inspect")):
+            out = pypod(*cmd, "--format", "{{.CreatedAt}}", "gtv").stdout.strip()
+            assert re.fullmatch(go_time, out), out
+    finally:
+        remove_all(pypod)
+        pypod("volume", "rm", "-f", "gtv", check=False)

@@ -32,6 +32,22 @@ def configure(p: Parser) -> None:
     p.flag("-s", "--size", action="store_true", help="Display total file size")
 
 
+def template_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as Podman's templates see its Go struct: the times are time.Time
+    (`{{.State.StartedAt}}` prints "2026-11-26 23:23:17.299886942 +0000 UTC")."""
+    from pypod.format.fields import go_times
+
+    return go_times(doc, "Created", "State.StartedAt", "State.FinishedAt",
+                    "State.CheckpointedAt", "State.RestoredAt")  # fmt: skip
+
+
+def views(docs: list[dict[str, Any]], fmt: str) -> list[Any]:
+    """docs ready for print_docs: template views when fmt is a template."""
+    from pypod.cli.output import is_json_format
+
+    return docs if not fmt or is_json_format(fmt) else [template_view(d) for d in docs]
+
+
 def inspect_containers(
     ctx: Context, names: list[str], size: bool
 ) -> tuple[list[dict[str, Any]], list[PypodError]]:
@@ -47,13 +63,13 @@ def inspect_containers(
 
 def run(args: Namespace, ctx: Context) -> int:
     if args.latest:
-        print_docs(ctx.engine.containers.inspect(list(args.names), args.size, latest=True),
-                   args.format)  # fmt: skip
+        docs = ctx.engine.containers.inspect(list(args.names), args.size, latest=True)
+        print_docs(views(docs, args.format), args.format)
         return 0
     names = list(args.names)
     if not names:
         raise InvalidArgument("no names or ids specified")
     docs, errors = inspect_containers(ctx, names, args.size)
-    print_docs(docs, args.format)
+    print_docs(views(docs, args.format), args.format)
     raise_errors(errors)
     return 0

@@ -46,22 +46,6 @@ def configure(p: Parser) -> None:
     add_registry_flags(p)
 
 
-class GoTime:
-    """An RFC 3339 text that a template prints as Go's time.Time does:
-    "2026-11-26 22:59:51.594028238 +0000 UTC"."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        t = self.text
-        if len(t) < 19 or t[10] != "T" or not t.endswith("Z"):
-            return t
-        return f"{t[:10]} {t[11:-1]} +0000 UTC"
-
-
 # the fields of Go's ImageConfig: a template sees their zero values where the JSON omits them
 _CONFIG_ZERO = (
     ("User", ""),
@@ -79,9 +63,9 @@ _CONFIG_ZERO = (
 def template_view(doc: dict[str, Any]) -> dict[str, Any]:
     """The inspect document as Podman's templates see its Go struct: times as time.Time,
     nil maps as empty maps, absent config fields as zero values."""
-    view = dict(doc)
-    if isinstance(view.get("Created"), str):
-        view["Created"] = GoTime(view["Created"])
+    from pypod.format.fields import go_times
+
+    view = go_times(doc, "Created")
     if view.get("Labels") is None:
         view["Labels"] = {}
     config = dict(view.get("Config") or {})

@@ -41,9 +41,9 @@ def run(args: Namespace, ctx: Context) -> int:
         except NotFound:
             missing = missing or name
     if args.format and not output.is_json_format(args.format):
-        from pypod.format.fields import go_view
+        from pypod.format.fields import go_times, go_view
 
-        output.print_each([go_view(d) for d in docs], args.format)
+        output.print_each([go_view(go_times(d, "Created")) for d in docs], args.format)
     else:
         # Podman 4.3 prints one object for one pod, with MarshalIndent's five spaces
         shown = [inspect_json(d) for d in docs]
