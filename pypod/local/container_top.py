@@ -62,15 +62,12 @@ class _Proc:
         return self.fields[n - 3]
 
 
-def _clock(ticks: float) -> str:
-    secs = int(ticks)
-    return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+def _duration(seconds: float) -> str:
+    """ELAPSED and TIME as Podman's psgo prints them: Go's time.Duration ("1m57.48s", "10ms",
+    "0s"), not ps(1)'s [[DD-]hh:]mm:ss."""
+    from pypod.format.gonum import go_duration
 
-
-def _elapsed(seconds: float) -> str:
-    from pypod.format.units import human_duration
-
-    return human_duration(seconds).replace("Less than a second", "0s")
+    return go_duration(seconds)
 
 
 def _boot_time() -> float:
@@ -209,8 +206,8 @@ def _getters(users: dict[int, str], groups: dict[int, str]) -> dict[str, Callabl
         "nice": lambda p: p.field(19),
         "state": lambda p: p.field(3),
         "tty": lambda p: _tty(int(p.field(7))),
-        "time": lambda p: _clock(cpu(p)),
-        "etime": lambda p: _elapsed(now - start(p)),
+        "time": lambda p: _duration(cpu(p)),
+        "etime": lambda p: _duration(now - start(p)),
         "stime": lambda p: time.strftime("%H:%M", time.localtime(start(p))),
         "pcpu": pcpu,
         "vsz": lambda p: str(int(p.field(23)) // 1024),

@@ -4,6 +4,8 @@ comma lists) seen from the container's pid namespace, the ps(1) fallback for oth
 
 from __future__ import annotations
 
+import re
+
 from tests.e2e.cli_run_helpers import engine  # noqa: F401 - fixture
 from tests.fixtures.images import BUSYBOX_REF
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
@@ -21,6 +23,9 @@ def test_top_descriptors(engine: tuple[Pypod, StoreDirs]) -> None:  # noqa: F811
     rows = _table(pp("top", "top-d").stdout)
     assert rows[0] == ["USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"]
     assert rows[1][:3] == ["root", "1", "0"]  # pids as the container sees them
+    # ELAPSED and TIME are Go durations, as psgo prints them ("1.698213816s", "20ms", "0s")
+    go_duration = r"(\d+h)?(\d+m)?[\d.]+(s|ms|µs|ns)|0s"
+    assert re.fullmatch(go_duration, rows[1][4]) and re.fullmatch(go_duration, rows[1][6])
     rows = _table(pp("top", "top-d", "pid,ppid", "%c", "hpid", "user").stdout)
     assert rows[0] == ["PID", "PPID", "COMMAND", "HPID", "USER"]
     first = rows[1]
