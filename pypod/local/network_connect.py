@@ -1,7 +1,8 @@
-"""network connect / disconnect / reload on a running container (the caller holds its lock).
+"""network connect / disconnect / reload (the caller holds the container's lock).
 
-connect adds a new ethN (aliases plus the short id), disconnect removes one, reload re-creates
-the firewall rules after `iptables -F`; the record is updated each time. Rootless, netavark
+connect adds a network to the container's config and, when it runs, a new ethN now (aliases
+plus the short id); disconnect removes one; reload re-creates the firewall rules after
+`iptables -F`; the records are updated each time. Rootless, netavark
 runs inside the store's rootless network namespace (network_rootless.using).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pypod import records
 from pypod.errors import InvalidArgument
 from pypod.local import network_rootless as rl
 from pypod.local.network_record import attachments, port_mappings, read_status, write_status
@@ -18,56 +20,67 @@ if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
 
 
-def _running_status(engine: LocalEngine, config: ContainerConfig) -> dict[str, Any]:
-    doc = read_status(engine, config.id)
-    if config.network_mode != "bridge" or not doc.get("netns"):
+def _bridge_only(config: ContainerConfig) -> None:
+    if config.network_mode != "bridge":
         raise InvalidArgument(
-            f"container {config.name} is not running on a bridge network "
+            f"container {config.name} is not on a bridge network "
             f"(network mode {config.network_mode})"
         )
-    return doc
 
 
 def connect(
     engine: LocalEngine, config: ContainerConfig, network: str, aliases: tuple[str, ...],
     ip: str = "", mac: str = "",
 ) -> None:  # fmt: skip
-    doc = _running_status(engine, config)
+    """Kept in the container's config (its next start attaches it again); a running container
+    gets the interface now, a stopped or created one at its start, as Podman does."""
+    _bridge_only(config)
     manager = engine.networks.manager
     name = manager.store.get(network).name
+    doc = read_status(engine, config.id)
     atts: dict[str, Any] = doc.setdefault("attachments", {})
-    if name in atts:
+    if name in config.networks or name in atts:
         raise InvalidArgument(f"container {config.id} is already connected to network {name}")
-    used = [str(a.get("interface_name") or "") for a in atts.values()]
-    with rl.using(engine):
-        status = manager.connect(
-            doc["netns"], config.id, name, [*aliases, config.short_id], ip,
-            container_name=config.name, mac=mac, used_interfaces=used,
-        )  # fmt: skip
-    iface = status.interfaces[0].name if status.interfaces else ""
-    atts[name] = {"aliases": [*aliases, config.short_id], "static_ips": [],
-                  "static_mac": mac, "interface_name": iface}  # fmt: skip
-    doc.setdefault("networks", {})[name] = status.raw
-    write_status(engine, config.id, doc)
+    att: dict[str, Any] = {"aliases": list(aliases), "static_ips": [ip] if ip else [],
+                           "static_mac": mac}  # fmt: skip
+    if doc.get("netns"):
+        used = [str(a.get("interface_name") or "") for a in atts.values()]
+        with rl.using(engine):
+            status = manager.connect(
+                doc["netns"], config.id, name, [*aliases, config.short_id], ip,
+                container_name=config.name, mac=mac, used_interfaces=used,
+            )  # fmt: skip
+        att["interface_name"] = status.interfaces[0].name if status.interfaces else ""
+        atts[name] = {**att, "aliases": [*aliases, config.short_id], "static_ips": []}
+        doc.setdefault("networks", {})[name] = status.raw
+        write_status(engine, config.id, doc)
+    engine.container_store.set_config(
+        records.replace(config, networks={**config.networks, name: att})
+    )
 
 
 def disconnect(engine: LocalEngine, config: ContainerConfig, network: str) -> None:
-    doc = _running_status(engine, config)
+    _bridge_only(config)
     manager = engine.networks.manager
     name = manager.store.get(network).name
+    doc = read_status(engine, config.id)
     atts: dict[str, Any] = doc.get("attachments") or {}
-    if name not in atts:
+    if name not in config.networks and name not in atts:
         raise InvalidArgument(f"container {config.id} is not connected to network {name}")
-    att = atts[name]
-    with rl.using(engine, ensure=False):
-        manager.disconnect(
-            doc["netns"], config.id, name, container_name=config.name,
-            interface_name=att.get("interface_name") or "eth0", aliases=att.get("aliases") or (),
-        )  # fmt: skip
-        rl.release_if_unused(engine)  # its last network: nothing else may use the namespace
-    del atts[name]
-    (doc.get("networks") or {}).pop(name, None)
-    write_status(engine, config.id, doc)
+    if doc.get("netns") and name in atts:
+        att = atts[name]
+        with rl.using(engine, ensure=False):
+            manager.disconnect(
+                doc["netns"], config.id, name, container_name=config.name,
+                interface_name=att.get("interface_name") or "eth0",
+                aliases=att.get("aliases") or (),
+            )  # fmt: skip
+            rl.release_if_unused(engine)  # its last network: nothing else may use the namespace
+        del atts[name]
+        (doc.get("networks") or {}).pop(name, None)
+        write_status(engine, config.id, doc)
+    rest = {n: a for n, a in config.networks.items() if n != name}
+    engine.container_store.set_config(records.replace(config, networks=rest))
 
 
 def reload(engine: LocalEngine, config: ContainerConfig) -> None:

@@ -183,7 +183,8 @@ class LocalNetworkEngine:
                 reports.append(NetworkReport(name=key, error=found))
                 continue
             try:
-                self._locked_op(found, lambda e, c: _net().reload(e, c), running=all)
+                self._locked_op(found, lambda e, c: _net().reload(e, c), reload_all=all,
+                                reload_one=not all)  # fmt: skip
                 reports.append(NetworkReport(name=found))
             except PypodError as exc:
                 reports.append(NetworkReport(name=key, error=exc))
@@ -204,16 +205,19 @@ class LocalNetworkEngine:
         self._engine.events.emit("network", "disconnect", name=network, id=cid)
 
     def _locked_op(
-        self, cid: str, op: Callable[[LocalEngine, Any], None], running: bool = False
-    ) -> None:
+        self, cid: str, op: Callable[[LocalEngine, Any], None], *, reload_all: bool = False,
+        reload_one: bool = False,
+    ) -> None:  # fmt: skip
+        """op under the container's lock. Reloading needs a running container (--all skips
+        the others); connect and disconnect work in any state, as Podman's."""
         from pypod.core.model import Status
         from pypod.local.container_recover import sync_state
 
         with self._engine.container_store.locked(cid):
             config, state = sync_state(self._engine, cid)
-            if state.status not in (Status.RUNNING, Status.PAUSED, Status.CREATED):
-                if running:
-                    return  # --all: stopped containers have no rules to restore
+            if (reload_all or reload_one) and state.status not in (Status.RUNNING, Status.PAUSED):
+                if reload_all:
+                    return
                 raise InvalidArgument(f"container {config.name} is not running")
             op(self._engine, config)
 

@@ -184,7 +184,29 @@ def test_connect_disconnect(pypod: Pypod, busybox: str) -> None:
     nets = json.loads(pypod("inspect", "c").stdout)[0]["NetworkSettings"]["Networks"]
     assert set(nets) == {a}
     pypod("network", "reload", "c")
+    # kept in the container's config: a restart attaches it again
+    pypod("network", "connect", b, "c")
+    pypod("restart", "-t", "0", "c")
+    nets = json.loads(pypod("inspect", "c").stdout)[0]["NetworkSettings"]["Networks"]
+    assert set(nets) == {a, b}
     pypod("rm", "-f", "-t", "0", "c")
+    # a container that does not run is connected and disconnected in its config, as Podman's
+    pypod("create", "--name", "d", "--network", a, busybox, "sleep", "100")
+    pypod("network", "connect", "--alias", "dee", b, "d")
+    r = pypod("network", "connect", b, "d", check=False)
+    assert r.rc == 125 and "already connected to network" in r.stderr
+    pypod("start", "d")
+    nets = json.loads(pypod("inspect", "d").stdout)[0]["NetworkSettings"]["Networks"]
+    assert set(nets) == {a, b} and "dee" in nets[b]["Aliases"]
+    assert "eth1" in pypod("exec", "d", "ip", "-o", "link").stdout
+    pypod("stop", "-t", "0", "d")
+    pypod("network", "disconnect", b, "d")
+    r = pypod("network", "disconnect", b, "d", check=False)
+    assert r.rc == 125 and "is not connected to network" in r.stderr
+    pypod("start", "d")
+    nets = json.loads(pypod("inspect", "d").stdout)[0]["NetworkSettings"]["Networks"]
+    assert set(nets) == {a}
+    pypod("rm", "-f", "-t", "0", "d")
 
 
 def test_default_network_container_mode_and_etc_files(pypod: Pypod, busybox: str) -> None:
