@@ -59,6 +59,9 @@ def test_stats_columns_json_and_errors(pypod: Pypod, busybox: str) -> None:
         everything = pypod("stats", "-a", "--no-stream", "--format", "{{.Name}} {{.PIDS}}").stdout
         assert sorted(everything.splitlines()) == ["idle 0", "s " + doc[0]["pids"]]
         assert pypod("stats", "--no-stream", "nope", check=False).rc == 125
+        # a named container that does not run: a row of zeros, as Podman's
+        idle = pypod("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", "idle")
+        assert idle.stdout == "idle 0B / 0B\n"
     finally:
         pypod("rm", "-a", "-f", "-t", "0")
 
