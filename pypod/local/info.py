@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypod.host import processes
 from pypod.host.cgroups import detect
+from pypod.network.config import DRIVERS
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
@@ -179,7 +180,7 @@ def build_info(engine: LocalEngine) -> dict[str, Any]:
         "registries": _registries(engine),
         "plugins": {
             "volume": ["local"],
-            "network": ["bridge", "macvlan", "ipvlan"],
+            "network": list(DRIVERS),
             "log": ["k8s-file", "none", "passthrough", "json-file"],
             "authorization": None,
         },

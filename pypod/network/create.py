@@ -13,11 +13,10 @@ from typing import Any
 
 from pypod.errors import InvalidArgument, NameInUse
 from pypod.network import subnets as sn
-from pypod.network.config import Network, Subnet, check_name, format_created
+from pypod.network.config import DRIVERS, Network, Subnet, check_name, format_created
 
 BRIDGE_OPTIONS = ("mtu", "vlan", "isolate", "com.docker.network.bridge.name")
 MACVLAN_MODES = ("bridge", "private", "vepa", "passthru")
-IPVLAN_MODES = ("l2", "l3", "l3s")
 VLAN_OPTIONS = ("parent", "mode", "mtu")
 
 
@@ -51,9 +50,6 @@ def _check_options(driver: str, options: dict[str, str]) -> dict[str, str]:
         elif key == "mode" and driver == "macvlan":
             if value not in MACVLAN_MODES:
                 raise InvalidArgument(f'unknown macvlan mode "{value}"')
-        elif key == "mode" and driver == "ipvlan":
-            if value not in IPVLAN_MODES:
-                raise InvalidArgument(f'unknown ipvlan mode "{value}"')
         elif key == "parent" and driver != "bridge":
             continue  # becomes network_interface
         elif key not in (BRIDGE_OPTIONS if driver == "bridge" else VLAN_OPTIONS):
@@ -165,7 +161,7 @@ def build_network(
             raise NameInUse(f"network name {name} already used: network already exists")
     else:
         name = sn.free_name("podman", names)
-    if driver not in ("bridge", "macvlan", "ipvlan"):
+    if driver not in DRIVERS:
         raise InvalidArgument(f"unsupported driver {driver}: invalid argument")
     if ipam_driver not in ("", "host-local"):
         raise InvalidArgument(f"unsupported ipam driver {ipam_driver!r}")

@@ -169,3 +169,12 @@ def test_network_used_by_created_container(pypod: Pypod, busybox: str) -> None:
     assert _err(pypod, "network", "disconnect", "nosuch", "c31") == (125, unknown)
     assert pypod("network", "rm", "-f", "n31").stdout == "n31\n"
     assert pypod("ps", "-aq").stdout == ""
+
+
+def test_ipvlan_is_refused_as_podman_4_3(pypod: Pypod) -> None:
+    """netavark 1.4 (Debian 12) has no ipvlan driver; Podman 4.3 refuses it at create."""
+    r = pypod("network", "create", "-d", "ipvlan", "ipv-x", check=False)
+    assert (r.rc, r.stderr) == (125, "Error: unsupported driver ipvlan: invalid argument\n")
+    assert "ipv-x" not in pypod("network", "ls", "--format", "{{.Name}}").stdout
+    info = json.loads(pypod("info", "--format", "json").stdout)
+    assert info["plugins"]["network"] == ["bridge", "macvlan"]
