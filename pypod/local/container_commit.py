@@ -78,8 +78,7 @@ def _container_config(
             cfg[key] = list(value)
         else:
             cfg.pop(key, None)
-    if config.workdir and (config.workdir != "/" or "WorkingDir" in cfg):
-        cfg["WorkingDir"] = config.workdir
+    cfg["WorkingDir"] = config.workdir or "/"  # Podman (buildah) always writes it
     if config.user:
         cfg["User"] = config.user
     if config.labels:
@@ -120,9 +119,8 @@ def _image_doc(
     entry: dict[str, Any] = {"created": created, "created_by": "/bin/sh"}
     if req.author:
         entry["author"] = req.author
+    # the message goes to the Docker config's "comment" only (below); history says FROM
     entry["comment"] = f"FROM {config.image_name}" if config.image_name else ""
-    if req.message:
-        entry["comment"] = req.message
     history = [] if req.squash else list(base.get("history") or [])
     diff_ids = [] if req.squash else list((base.get("rootfs") or {}).get("diff_ids") or [])
     doc: dict[str, Any] = {

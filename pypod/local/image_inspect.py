@@ -87,9 +87,11 @@ def _graph_driver(store: Store, image: Image) -> dict[str, Any]:
     if driver != "overlay" or not image.top_layer:
         return {"Name": driver, "Data": None}
     chain: list[str] = []
+    from pypod.storage.drivers import layer_dir
+
     layer_id: str | None = image.top_layer
-    while layer_id:
-        chain.append(store.layer_path(layer_id))
+    while layer_id:  # the paths without opening the driver (it probes the host)
+        chain.append(layer_dir(store.graph_root, store.driver_name, layer_id))
         layer_id = store.layer(layer_id).parent
     data = {"UpperDir": chain[0], "WorkDir": os.path.join(os.path.dirname(chain[0]), "work")}
     if len(chain) > 1:
@@ -102,7 +104,12 @@ def inspect_doc(store: Store, image: Image) -> dict[str, Any]:
     cfg = image_config(store, image)
     config = _oci_config_section(cfg)
     history = cfg.get("history") or []
-    comment = cfg.get("comment") or (history[-1].get("comment", "") if history else "")
+    mtype = manifest_type(store, image)
+    # libimage: a Docker image's config "comment", an OCI image's first history comment
+    if mtype.startswith("application/vnd.docker."):
+        comment = cfg.get("comment", "")
+    else:
+        comment = history[0].get("comment", "") if history else ""
     created = cfg.get("created") or go_time(image.created)
     tags = [f"{r}:{t}" for r, t in repo_tags(image)]
     doc: dict[str, Any] = {
@@ -127,7 +134,7 @@ def inspect_doc(store: Store, image: Image) -> dict[str, Any]:
         },
         "Labels": config.get("Labels") or None,
         "Annotations": _annotations(store, image),
-        "ManifestType": manifest_type(store, image),
+        "ManifestType": mtype,
         "User": config.get("User", ""),
         "History": history,
         "NamesHistory": names_history(image),

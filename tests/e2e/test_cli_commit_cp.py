@@ -67,6 +67,15 @@ def test_commit_options_and_errors(pypod: Pypod, busybox: str) -> None:
     assert len(doc["RootFS"]["Layers"]) == 1
     assert doc["ManifestType"] == "application/vnd.docker.distribution.manifest.v2+json"
     assert pypod("run", "--rm", "sq").stdout == "hi\n"
+    # as Podman: the message is the Docker config's comment only, the history entry says FROM;
+    # WorkingDir is always written; an OCI image's Comment is its first history entry's
+    pypod("commit", "-q", "-f", "docker", "-m", "hello", "c", "dk")
+    doc = json.loads(pypod("image", "inspect", "dk").stdout)[0]
+    assert doc["Comment"] == "hello" and doc["Config"]["WorkingDir"] == "/"
+    assert doc["History"][-1]["comment"] == f"FROM {BUSYBOX_REF}"
+    pypod("commit", "-q", "c", "oc")
+    doc = json.loads(pypod("image", "inspect", "oc").stdout)[0]
+    assert doc["Comment"] == doc["History"][0].get("comment", "")
     pypod("rm", "-a", "-f")
 
 
