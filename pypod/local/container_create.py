@@ -192,6 +192,11 @@ def build_config(
     stop_signal = co.parse_signal(req.stop_signal or img.get("StopSignal") or "SIGTERM")
     restart, retries = co.parse_restart(req.restart)
     resources = co.parse_resources(req)
+    if resources.pids_limit is None:  # containers.conf's default, fixed at create as Podman's
+        from pypod.core.specgen import pids_limit
+        from pypod.host.cgroups import detect
+
+        resources = records.replace(resources, pids_limit=pids_limit(resources, conf, detect()))
     if engine.rootless and co.resources_requested(req) and _cgroup_v1():
         warnings.append(ROOTLESS_V1_WARNING)
     umask = req.umask or conf.umask or "0022"

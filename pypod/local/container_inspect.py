@@ -225,9 +225,13 @@ def _ulimits(config: ContainerConfig, spec: dict[str, Any]) -> list[dict[str, An
 def _host_config(
     engine: LocalEngine, config: ContainerConfig, spec: dict[str, Any], caps: dict
 ) -> dict[str, Any]:
-    from pypod.local.pods_cgroup import manager
-
-    cgroup_manager = manager(engine)
+    # what the container's cgroup path says (systemd: "slice:prefix:name"), else what `info`
+    # reports; not containers.conf, which inspect does not load
+    cgroups_path = spec.get("linux", {}).get("cgroupsPath", "")
+    if cgroups_path:
+        cgroup_manager = "systemd" if ":" in cgroups_path else "cgroupfs"
+    else:
+        cgroup_manager = engine.options.cgroup_manager or "cgroupfs"
     sec, res = config.security, config.resources
     binds = [
         f"{m.source}:{m.destination}:{','.join(_mount_options(m))}"
@@ -241,12 +245,7 @@ def _host_config(
         security_opt.append("no-new-privileges")
     security_opt += [f"label={o}" for o in sec.label_opts]
     restart_name = "" if config.restart_policy == "no" else config.restart_policy
-    pids = res.pids_limit
-    if pids is None and not spec:  # not started yet: what start will set (containers.conf)
-        from pypod.core.specgen import pids_limit
-        from pypod.host.cgroups import detect
-
-        pids = pids_limit(res, engine.containers_conf.containers, detect())
+    pids = res.pids_limit  # containers.conf's default is recorded at create
     spec_pids = spec.get("linux", {}).get("resources", {}).get("pids", {}).get("limit")
     return {
         "Binds": binds,

@@ -55,6 +55,15 @@ _NOT_FOR_IMAGES = (
     "fnmatch",
 )
 
+# Never loaded by ps or inspect (each cost 4-15 ms there: seen creeping in through reports)
+_NOT_FOR_READERS = (
+    "tomllib",
+    "pypod.config.containers_conf",
+    "pypod.core.specgen",
+    "pypod.storage.drivers.overlay",
+    "subprocess",
+)
+
 # Never loaded by any command's start-up (they cost 4-10 ms each: pypod.cli.parser,
 # pypod.records and pypod.log replace them), nor by the container commands below.
 _NOT_AT_START = ("argparse", "dataclasses", "logging", "threading")
@@ -92,6 +101,8 @@ def test_container_commands_skip_the_heavy_stdlib(pypod, store, busybox):
         out, mods = _modules(*store.global_flags(), *args)
         assert "lazy-ps" in out
         assert sorted(m for m in _NOT_AT_START if m in mods) == []
+        # reading records: no containers.conf (tomllib), no spec generation, no driver probe
+        assert sorted(m for m in _NOT_FOR_READERS if m in mods) == [], args
 
 
 def test_images_with_a_template_uses_the_engine(pypod, store, tmp_path):
