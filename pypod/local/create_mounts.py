@@ -19,7 +19,7 @@ _PROPAGATION = ("private", "rprivate", "shared", "rshared", "slave", "rslave", "
                 "runbindable")  # fmt: skip
 _VOLUME_OPTS = {"ro", "rw", "z", "Z", "U", "O", "nocopy", "copy", "rbind", "bind", "suid",
                 "nosuid", "dev", "nodev", "exec", "noexec", "idmap", *_PROPAGATION}  # fmt: skip
-TMPFS_DEFAULTS = ("rw", "noexec", "nosuid", "nodev")
+TMPFS_DEFAULTS = ("rw", "nosuid", "nodev")  # Podman 4.3: no noexec (Docker adds it)
 
 
 def _clean_dest(dest: str, spec: str) -> str:

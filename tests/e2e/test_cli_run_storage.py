@@ -29,6 +29,10 @@ def test_bind_named_and_anonymous_volumes(engine):  # noqa: F811
     r = pp("run", "--rm", "--tmpfs", "/t", "--mount", "type=tmpfs,dst=/u", IMG,
            "sh", "-c", "grep -c ' /[tu] tmpfs' /proc/mounts")  # fmt: skip
     assert r.stdout == "2\n"
+    # Podman's --tmpfs defaults are rw,nosuid,nodev: programs run from it (no noexec)
+    r = pp("run", "--rm", "--tmpfs", "/t", IMG, "sh", "-c",
+           "grep ' /t ' /proc/mounts; cp /bin/busybox /t/true && /t/true && echo ran")  # fmt: skip
+    assert "noexec" not in r.stdout and "nosuid,nodev" in r.stdout and r.stdout.endswith("ran\n")
     import_busybox(pp, "localhost/vol:1", changes=['CMD ["/bin/sh"]', "VOLUME /data"])
     pp("create", "--name", "src", "-v", "data:/d", "localhost/vol:1", "true")
     r = pp("run", "--rm", "--volumes-from", "src", IMG, "cat", "/d/k")
