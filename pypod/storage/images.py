@@ -38,6 +38,7 @@ WITH RECURSIVE chain(id) AS (
     WHERE l.parent IS NOT NULL)
 SELECT coalesce(sum(diff_size), 0) FROM layers WHERE id IN (SELECT id FROM chain)
 """
+_BIG_DATA_SIZE = f"SELECT {dbm.big_data_size('?1')}"
 
 
 def _repo_of(name: str) -> str:
@@ -107,6 +108,7 @@ class ImageMixin:
             )
         )
         size = conn.execute(_CHAIN_SIZE, (row[1],)).fetchone()[0] if row[1] else 0
+        size += conn.execute(_BIG_DATA_SIZE, (image_id,)).fetchone()[0] or 0
         return dbm.image_from_row(row, names, digests, size)
 
     def images(self) -> list[Image]:

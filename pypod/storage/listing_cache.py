@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 CACHE = "images-table.cache"
 LOCK = "images-table.lock"
-FORMAT = 2  # bumped whenever what the rows hold or which images they list changes
+FORMAT = 3  # bumped whenever what the rows hold or which images they list changes
 Row = tuple[str, str, str, float, int]  # repository, tag, image id, created, size
 
 

@@ -30,8 +30,9 @@ log = get_logger(__name__)
 
 HOLD_KIND = "write"
 
-# Names and digests joined with newlines (which neither can contain), each image's size summed
-# over its layer chain, and the labels read by SQLite's json_extract: no query per image.
+# Names and digests joined with newlines (which neither can contain), each image's size (its
+# layer chain plus its config and manifests, as Podman counts) and the labels read by SQLite's
+# json_extract: no query per image.
 _LISTING = f"""
 WITH RECURSIVE chain(image_id, layer_id) AS (
     SELECT id, top_layer FROM images WHERE top_layer IS NOT NULL
@@ -43,7 +44,7 @@ SELECT {dbm.IMAGE_COLUMNS},
     (SELECT group_concat(digest, char(10)) FROM
         (SELECT digest FROM manifests WHERE image_id = images.id ORDER BY seq)),
     (SELECT coalesce(sum(l.diff_size), 0) FROM chain c JOIN layers l ON l.id = c.layer_id
-        WHERE c.image_id = images.id),
+        WHERE c.image_id = images.id) + {dbm.big_data_size("images.id")},
     (SELECT parent FROM layers WHERE id = images.top_layer),
     CASE WHEN json_valid(CAST(config AS TEXT))
         THEN json_extract(CAST(config AS TEXT), '$.config.Labels') END

@@ -127,3 +127,30 @@ def test_rmi_several_unknown_and_tree_layout(pypod, tmp_path):
     assert lines[4].startswith("└── ID: ")
     assert lines[4].endswith("Top Layer of: [localhost/t:1]")
     assert " Size: " in lines[4] and len(lines[4].split(" Size: ")[1].split(" Top")[0]) == 7
+
+
+def test_size_counts_config_and_manifests_as_podman(pypod, store, tmp_path):
+    """containers/storage's image size: the layers plus the config, every stored manifest and
+    the primary one again (podman 4.3 showed 2131015 for a 2129920-byte busybox layer with a
+    409-byte config and a 343-byte manifest); the same in images, inspect and system df."""
+    import sqlite3
+
+    tar = rootfs_tar(str(tmp_path / "s.tar"), {"data/": b"", "data/f": b"x" * 5000})
+    image = pypod("import", "-q", tar, "localhost/sz:1").stdout.strip().removeprefix("sha256:")
+    db = sqlite3.connect(os.path.join(store.root, "pypod.db"))
+    try:
+        row = db.execute("SELECT length(config) FROM images WHERE id = ?", (image,)).fetchone()
+        config = row[0]
+        manifests = [
+            n
+            for (n,) in db.execute(
+                "SELECT length(raw) FROM manifests WHERE image_id = ? ORDER BY seq", (image,)
+            )
+        ]
+        (layers,) = db.execute("SELECT sum(diff_size) FROM layers").fetchone()
+    finally:
+        db.close()
+    want = layers + config + sum(manifests) + manifests[0]
+    assert pypod("image", "inspect", "--format", "{{.Size}}", image).stdout == f"{want}\n"
+    listed = json.loads(pypod("images", "--format", "json").stdout)
+    assert [d["Size"] for d in listed] == [want]
