@@ -44,13 +44,13 @@ CREATE TABLE IF NOT EXISTS layer_users (
 
 def big_data_size(image_id: str) -> str:
     """SQL for the bytes containers/storage adds to an image's size (Podman's Size): its "big
-    data", the config, each stored manifest, and the primary manifest once more (stored again
-    under the key "manifest"). `image_id` is an SQL expression for the image's id."""
+    data", the config, each stored manifest, and the image's own manifest once more (stored
+    again under the key "manifest"). `image_id` is an SQL expression for the image's id."""
     return (
         f"(SELECT length(config) FROM images WHERE id = {image_id})"
         f" + coalesce((SELECT sum(length(raw)) FROM manifests WHERE image_id = {image_id}), 0)"
-        f" + coalesce((SELECT length(raw) FROM manifests WHERE image_id = {image_id}"
-        " ORDER BY seq LIMIT 1), 0)"
+        f" + coalesce((SELECT length(m.raw) FROM manifests m JOIN images i ON i.id = m.image_id"
+        f" WHERE i.id = {image_id} AND m.digest = i.digest), 0)"
     )
 
 

@@ -144,9 +144,11 @@ def test_size_counts_config_and_manifests_as_podman(pypod, store, tmp_path):
         manifests = [
             n
             for (n,) in db.execute(
-                "SELECT length(raw) FROM manifests WHERE image_id = ? ORDER BY seq", (image,)
+                "SELECT length(m.raw) FROM manifests m JOIN images i ON i.id = m.image_id"
+                " WHERE i.id = ? ORDER BY m.digest = i.digest DESC",
+                (image,),
             )
-        ]
+        ]  # the image's own manifest first
         (layers,) = db.execute("SELECT sum(diff_size) FROM layers").fetchone()
     finally:
         db.close()

@@ -157,7 +157,11 @@ def test_lookup(store: Store) -> None:
     image_id = make_image(store)
     image = store.image(image_id)
     assert image.names == ("docker.io/library/t:1",)
-    assert image.size == sum(len(t) for t in LAYERS)
+    # the layers plus the config and manifests, the primary manifest twice (Podman's Size)
+    config = len(store.image_config(image_id))
+    manifests = store.image_manifests(image_id)
+    stored = sum(map(len, manifests.values())) + len(manifests[image.digest])
+    assert image.size == sum(len(t) for t in LAYERS) + config + stored
     assert image.created == pytest.approx(1704164645.123456)
     for key in (
         "docker.io/library/t:1",
