@@ -76,7 +76,8 @@ fi
 step "containers: run, a detached one, logs, exec, stop, rm"
 pp run --rm "$IMAGE" echo hello from pypod
 NAME=pypod-demo-$$
-pp run -d --name "$NAME" "$IMAGE" sh -c 'echo started; while true; do sleep 1; done' >/dev/null
+# pid 1 ignores SIGTERM unless it handles it: the trap lets `stop` end it at once
+pp run -d --name "$NAME" "$IMAGE" sh -c 'trap "exit 0" TERM; echo started; while true; do sleep 0.2; done' >/dev/null
 trap '"$PYPOD" rm -f -t 0 "$NAME" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 pp ps --format 'table {{.Names}}\t{{.Image}}\t{{.Status}}'
 pp logs "$NAME"
