@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pypod.core.model import ContainerConfig, ContainerState, Status, state_word
-from pypod.errors import PypodError
+from pypod.errors import InvalidArgument, PypodError
 from pypod.local import network_reports
-from pypod.local.container_lookup import load
+from pypod.local.container_lookup import latest_id, load, one
 
 if TYPE_CHECKING:
     from pypod.local.engine import LocalEngine
@@ -331,6 +331,18 @@ def _device(spec: str) -> dict[str, str]:
     ctr = parts[1] if len(parts) > 1 and parts[1].startswith("/") else host
     perms = parts[-1] if len(parts) > 1 and not parts[-1].startswith("/") else "rwm"
     return {"PathOnHost": host, "PathInContainer": ctr, "CgroupPermissions": perms}
+
+
+def inspect(
+    engine: LocalEngine, names: list[str], size: bool = False, latest: bool = False
+) -> list[dict[str, Any]]:
+    """One document per name (or the newest container's with latest); a missing container
+    raises ContainerNotFound naming it."""
+    if latest:
+        if names:
+            raise InvalidArgument("--latest and containers cannot be used together")
+        return [inspect_one(engine, latest_id(engine, "inspect"), size)]
+    return [inspect_one(engine, one(engine, n), size) for n in names]
 
 
 def inspect_one(engine: LocalEngine, cid: str, size: bool = False) -> dict[str, Any]:

@@ -43,6 +43,14 @@ def read_cidfiles(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def exists(engine: LocalEngine, name: str) -> bool:
+    try:
+        engine.container_store.lookup(name)
+    except ContainerNotFound:
+        return False
+    return True
+
+
 def latest_id(engine: LocalEngine, verb: str = "operate on") -> str:
     cid = engine.container_store.newest()
     if cid is None:

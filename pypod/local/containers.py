@@ -4,8 +4,8 @@ A thin facade, as LocalImageEngine: every verb is one function in a topic module
 called so `pypod ps` never loads the attach or create machinery.
 - lifecycle entry points (create, run, start, attach, init, cleanup): container_create,
   container_start, container_attach, container_cleanup;
-- every verb on existing containers: `pypod.local.container_ops.<verb>(engine, ...)`, with the
-  Protocol's own arguments, so the ops modules grow without edits to this file.
+- every verb on existing containers: the function of its topic module (container_stop,
+  container_remove, container_inspect, ...), called with the Protocol's own arguments.
 """
 
 from __future__ import annotations
@@ -55,58 +55,58 @@ class LocalContainerEngine:
 
         return cleanup(self._engine, req)
 
-    # existing containers (engine-ops: pypod/local/container_ops.py) ----------------------------
+    # existing containers -----------------------------------------------------------------------
     def list(self, req: co.ListRequest) -> list[co.ContainerSummary]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_list import list_containers
 
-        return ops.list(self._engine, req)
+        return list_containers(self._engine, req)
 
     def inspect(
         self, names: list[str], size: bool = False, latest: bool = False
     ) -> list[dict[str, Any]]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_inspect import inspect
 
-        return ops.inspect(self._engine, names, size, latest)
+        return inspect(self._engine, names, size, latest)
 
     def exists(self, name: str) -> bool:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_lookup import exists
 
-        return ops.exists(self._engine, name)
+        return exists(self._engine, name)
 
     def stop(self, req: co.StopRequest) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stop import stop
 
-        return ops.stop(self._engine, req)
+        return stop(self._engine, req)
 
     def kill(self, req: co.KillRequest) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stop import kill
 
-        return ops.kill(self._engine, req)
+        return kill(self._engine, req)
 
     def restart(self, req: co.StopRequest) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stop import restart
 
-        return ops.restart(self._engine, req)
+        return restart(self._engine, req)
 
     def remove(self, req: co.RemoveRequest) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_remove import remove
 
-        return ops.remove(self._engine, req)
+        return remove(self._engine, req)
 
     def wait(self, req: co.WaitRequest) -> list[co.WaitReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_wait import wait
 
-        return ops.wait(self._engine, req)
+        return wait(self._engine, req)
 
     def logs(self, req: co.LogsRequest) -> Iterator[co.LogLine]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_logs import logs
 
-        return ops.logs(self._engine, req)
+        return logs(self._engine, req)
 
     def exec(self, req: co.ExecRequest) -> co.ExecReport:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_exec import exec_
 
-        return ops.exec(self._engine, req)
+        return exec_(self._engine, req)
 
     def pause(
         self,
@@ -115,9 +115,9 @@ class LocalContainerEngine:
         latest: bool = False,
         cidfiles: tuple[str, ...] = (),
     ) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stop import pause
 
-        return ops.pause(self._engine, names, all, latest, cidfiles)
+        return pause(self._engine, names, all, latest, cidfiles)
 
     def unpause(
         self,
@@ -126,83 +126,83 @@ class LocalContainerEngine:
         latest: bool = False,
         cidfiles: tuple[str, ...] = (),
     ) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stop import unpause
 
-        return ops.unpause(self._engine, names, all, latest, cidfiles)
+        return unpause(self._engine, names, all, latest, cidfiles)
 
     def top(self, name: str, descriptors: list[str], latest: bool = False) -> list[list[str]]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_top import top
 
-        return ops.top(self._engine, name, descriptors, latest)
+        return top(self._engine, name, descriptors, latest)
 
     def port(self, name: str | None, all: bool = False) -> list[co.PortReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_port import port
 
-        return ops.port(self._engine, name, all)
+        return port(self._engine, name, all)
 
     def copy(self, req: co.CopyRequest) -> None:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_copy import copy
 
-        ops.copy(self._engine, req)
+        copy(self._engine, req)
 
     def diff(self, name: str) -> list[tuple[str, str]]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_diff import diff
 
-        return ops.diff(self._engine, name)
+        return diff(self._engine, name)
 
     def mount(self, names: list[str]) -> list[co.MountReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_mount import mount
 
-        return ops.mount(self._engine, names)
+        return mount(self._engine, names)
 
     def unmount(
         self, names: list[str], all: bool = False, force: bool = False
     ) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_mount import unmount
 
-        return ops.unmount(self._engine, names, all, force)
+        return unmount(self._engine, names, all, force)
 
     def commit(self, req: co.CommitRequest) -> str:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_commit import commit
 
-        return ops.commit(self._engine, req)
+        return commit(self._engine, req)
 
     def export(self, name: str, output: str | None) -> None:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_export import export
 
-        ops.export(self._engine, name, output)
+        export(self._engine, name, output)
 
     def stats(self, req: co.StatsRequest) -> Iterator[list[co.StatsReport]]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_stats import stats
 
-        return ops.stats(self._engine, req)
+        return stats(self._engine, req)
 
     def rename(self, name: str, new_name: str) -> None:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_rename import rename
 
-        ops.rename(self._engine, name, new_name)
+        rename(self._engine, name, new_name)
 
     def update(self, req: co.UpdateRequest) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_update import update
 
-        return ops.update(self._engine, req)
+        return update(self._engine, req)
 
     def prune(self, filters: list[str]) -> list[co.IdReport]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_remove import prune
 
-        return ops.prune(self._engine, filters)
+        return prune(self._engine, filters)
 
     def clone(self, req: co.CloneRequest) -> str:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_clone import clone
 
-        return ops.clone(self._engine, req)
+        return clone(self._engine, req)
 
     def healthcheck_run(self, name: str) -> str:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_health import run_healthcheck
 
-        return ops.healthcheck_run(self._engine, name)
+        return run_healthcheck(self._engine, name)
 
     def events(self, req: co.EventsRequest) -> Iterator[dict[str, Any]]:
-        from pypod.local import container_ops as ops
+        from pypod.local.container_events import events
 
-        return ops.events(self._engine, req)
+        return events(self._engine, req)

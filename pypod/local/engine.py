@@ -193,17 +193,17 @@ class LocalEngine:
 
     # hooks the image engine calls (rmi, image prune): containers using an image ---------------
     def image_users(self, image_id: str) -> list[str]:
-        from pypod.local.container_ops import image_users
+        from pypod.local.container_image_users import image_users
 
         return image_users(self, image_id)
 
     def image_user_counts(self) -> dict[str, int]:
-        from pypod.local.container_ops import image_user_counts
+        from pypod.local.container_image_users import image_user_counts
 
         return image_user_counts(self)
 
     def remove_image_users(self, image_id: str) -> None:
-        from pypod.local.container_ops import remove_image_users
+        from pypod.local.container_image_users import remove_image_users
 
         remove_image_users(self, image_id)
 

@@ -89,10 +89,10 @@ class LocalPodEngine:
         if t.all:
             return self.store.list()
         if t.latest:
-            pods = self.store.list()
-            if not pods:
+            newest = self.latest()
+            if newest is None:
                 raise NotFound("no pods to act on: no such pod")
-            return pods[-1:]
+            return [self.store.get(newest)]
         if not t.names:
             raise InvalidArgument("you must provide at least one pod name or id")
         out = []
@@ -140,6 +140,10 @@ class LocalPodEngine:
         except PypodError:
             return ()
         return tuple(config.networks)
+
+    def latest(self) -> str | None:
+        pods = self.store.list()  # oldest first
+        return pods[-1].id if pods else None
 
     def list(self, filters: list[str]) -> list[PodSummary]:
         from pypod.local.pods_info import pod_filter

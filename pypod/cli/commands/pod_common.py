@@ -44,3 +44,11 @@ def print_reports(reports: list[PodReport]) -> None:
     err = PypodError("\n".join(str(e) for e in errors))
     err.exit_code = getattr(errors[-1], "exit_code", 125)
     raise err
+
+
+def time_flag(p: Parser) -> None:
+    """-t/--time of pod stop and pod rm."""
+    p.flag(
+        "-t", "--time", kind="int", type=int, default=None,
+        help="Seconds to wait for pod stop before killing the container (default 10)",
+    )  # fmt: skip

@@ -27,10 +27,10 @@ def run(args: Namespace, ctx: Context) -> int:
 
     names = list(args.names)
     if args.latest:
-        pods = ctx.engine.pods.list([])
-        if not pods:
+        newest = ctx.engine.pods.latest()
+        if newest is None:
             raise InvalidArgument("no pods to inspect")
-        names = [max(pods, key=lambda s: s.created).id]
+        names = [newest]
     if not names:
         raise InvalidArgument("no names or ids specified")
     docs: list[dict[str, Any]] = []

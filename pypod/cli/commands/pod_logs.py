@@ -30,10 +30,10 @@ def run(args: Namespace, ctx: Context) -> int:
     from pypod.cli.commands import logs as ctr_logs
 
     if args.latest:
-        pods = ctx.engine.pods.list([])
-        if not pods:
+        newest = ctx.engine.pods.latest()
+        if newest is None:
             raise InvalidArgument("no pods to act on")
-        pod = max(pods, key=lambda s: s.created).id
+        pod = newest
     elif len(args.names) == 1:
         pod = args.names[0]
     else:

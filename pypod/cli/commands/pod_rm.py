@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pypod.cli.commands.pod_common import print_reports, target_flags, targets
+from pypod.cli.commands.pod_common import print_reports, target_flags, targets, time_flag
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
 
@@ -18,14 +18,7 @@ def configure(p: Parser) -> None:
     p.flag("-f", "--force", action="store_true",
            help="Force removal of a running pod by first stopping all containers, then "
            "removing all containers in the pod")  # fmt: skip
-    p.flag(
-        "-t",
-        "--time",
-        kind="int",
-        type=int,
-        default=None,
-        help="Seconds to wait for pod stop before killing the container (default 10)",
-    )
+    time_flag(p)
 
 
 def run(args: Namespace, ctx: Context) -> int:

@@ -64,8 +64,8 @@ def run(args: Namespace, ctx: Context) -> int:
     if args.all or not args.names:
         names = [s.id for s in pods.list([])]
     elif args.latest:
-        listed = pods.list([])
-        names = [max(listed, key=lambda s: s.created).id] if listed else []
+        newest = pods.latest()
+        names = [newest] if newest is not None else []
     else:
         names = list(args.names)
     # every member, in pod order; the ones not running get a row of "--" (Podman 4.3)

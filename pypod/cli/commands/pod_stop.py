@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pypod.cli.commands.pod_common import print_reports, target_flags, targets
+from pypod.cli.commands.pod_common import print_reports, target_flags, targets, time_flag
 from pypod.cli.context import Context
 from pypod.cli.parser import Namespace, Parser
 
@@ -13,14 +13,7 @@ EXAMPLES = ("pypod pod stop mypod", "pypod pod stop -t 2 -a")
 
 def configure(p: Parser) -> None:
     target_flags(p, "Stop", ignore=True)
-    p.flag(
-        "-t",
-        "--time",
-        kind="int",
-        type=int,
-        default=None,
-        help="Seconds to wait for pod stop before killing the container (default 10)",
-    )
+    time_flag(p)
 
 
 def run(args: Namespace, ctx: Context) -> int:

@@ -22,10 +22,10 @@ def run(args: Namespace, ctx: Context) -> int:
 
     words = list(args.args)
     if args.latest:
-        pods = ctx.engine.pods.list([])
-        if not pods:
+        newest = ctx.engine.pods.latest()
+        if newest is None:
             raise InvalidArgument("no pods to act on")
-        name = max(pods, key=lambda s: s.created).id
+        name = newest
     elif words:
         name = words.pop(0)
     else:
