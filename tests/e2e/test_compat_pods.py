@@ -206,6 +206,9 @@ def test_pod_top_stats_texts(pp: Pypod) -> None:
     pp("pod", "create", "--infra=false", "--name", "none0")
     out = pp("pod", "stats", "--no-stream", "none0").stdout.splitlines()
     assert out[1].split() == ["--"] * 9
+    # --latest: the newest pod only (none0 has no containers: a row of "--" for nothing)
+    latest = pp("pod", "stats", "--no-stream", "--latest", "--format", "{{.Pod}}").stdout
+    assert pod[:12] not in latest
 
 
 def test_pod_member_with_own_network(pp: Pypod) -> None:

@@ -61,11 +61,11 @@ def run(args: Namespace, ctx: Context) -> int:
     from pypod.errors import NotFound
 
     pods = ctx.engine.pods
-    if args.all or not args.names:
-        names = [s.id for s in pods.list([])]
-    elif args.latest:
+    if args.latest:  # before the no-names case, which --latest also is
         newest = pods.latest()
         names = [newest] if newest is not None else []
+    elif args.all or not args.names:
+        names = [s.id for s in pods.list([])]
     else:
         names = list(args.names)
     # every member, in pod order; the ones not running get a row of "--" (Podman 4.3)
