@@ -27,7 +27,7 @@ from typing import Any
 from pypod.config.containers_conf import ContainersSection
 from pypod.core import defaults, users
 from pypod.core import seccomp as seccomp_mod
-from pypod.core.model import ContainerConfig, Mount, Resources
+from pypod.core.model import ContainerConfig, Mount
 from pypod.errors import InvalidArgument
 from pypod.host.cgroups import CgroupInfo, Layout
 
@@ -326,20 +326,12 @@ def resources(config: ContainerConfig, conf: ContainersSection, cgroup: CgroupIn
             cpu[key] = value
     if cpu:
         out["cpu"] = cpu
-    pids = pids_limit(r, conf, cgroup)
+    pids = cgroup.pids_limit(r.pids_limit, conf.pids_limit)
     if pids:
         out["pids"] = {"limit": pids}
     if r.blkio_weight:
         out["blockIO"] = {"weight": r.blkio_weight}
     return out
-
-
-def pids_limit(r: Resources, conf: ContainersSection, cgroup: CgroupInfo) -> int:
-    """--pids-limit, else containers.conf's pids_limit (2048), where a pids controller exists;
-    0: no limit."""
-    pids = conf.pids_limit if r.pids_limit is None else r.pids_limit
-    has_pids = "pids" in cgroup.controllers or cgroup.layout is Layout.UNIFIED
-    return pids if pids and pids > 0 and has_pids else 0
 
 
 def _masked(config: ContainerConfig, rootless: bool, own_netns: bool) -> tuple[list, list]:

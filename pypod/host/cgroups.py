@@ -32,6 +32,13 @@ class CgroupInfo:
         """What Podman reports: "v2" only for a pure unified host."""
         return "v2" if self.layout is Layout.UNIFIED else "v1"
 
+    def pids_limit(self, requested: int | None, default: int) -> int:
+        """The pids limit a container gets: --pids-limit, else containers.conf's pids_limit,
+        where a pids controller exists; 0 for no limit."""
+        pids = default if requested is None else requested
+        has_pids = "pids" in self.controllers or self.layout is Layout.UNIFIED
+        return pids if pids > 0 and has_pids else 0
+
 
 def _is_cgroup2(path: str) -> bool:
     try:

@@ -193,10 +193,10 @@ def build_config(
     restart, retries = co.parse_restart(req.restart)
     resources = co.parse_resources(req)
     if resources.pids_limit is None:  # containers.conf's default, fixed at create as Podman's
-        from pypod.core.specgen import pids_limit
         from pypod.host.cgroups import detect
 
-        resources = records.replace(resources, pids_limit=pids_limit(resources, conf, detect()))
+        pids = detect().pids_limit(None, conf.pids_limit)
+        resources = records.replace(resources, pids_limit=pids)
     if engine.rootless and co.resources_requested(req) and _cgroup_v1():
         warnings.append(ROOTLESS_V1_WARNING)
     umask = req.umask or conf.umask or "0022"

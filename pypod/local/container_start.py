@@ -218,8 +218,8 @@ def resolve_mounts(
     vols = volumes_of(engine) if any(m.type == "volume" for m in config.mounts) else None
     owner: tuple[int, int] | None = None
     for m in config.mounts:
-        if m.type in ("volume", "bind") and owner is None:
-            owner = _process_owner(config, rootfs)
+        if owner is None and (m.type == "volume" or (m.type == "bind" and "U" in m.options)):
+            owner = _process_owner(config, rootfs)  # read from the image's passwd only then
         if m.type == "volume" and vols is not None:
             path = vols.mount(m.source)
             undo.append(lambda n=m.source: vols.unmount(n))
