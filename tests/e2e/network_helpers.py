@@ -178,6 +178,13 @@ def isolation_exclusive() -> Iterator[None]:
         os.close(fd)
 
 
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A port on 127.0.0.1 that is free now (TCP, or UDP with socket.SOCK_DGRAM)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def http_get(port: int) -> str:
     """An HTTP/1.0 GET of / on 127.0.0.1:port, retried for ~5 s while the server starts."""
     last = ""

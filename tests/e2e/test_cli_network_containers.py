@@ -11,12 +11,17 @@ import json
 import os
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.network_helpers import bridge_name, free_subnet, isolation_exclusive
+from tests.e2e.network_helpers import (
+    bridge_name,
+    free_port,
+    free_subnet,
+    http_get,
+    isolation_exclusive,
+)
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
@@ -41,28 +46,6 @@ def _net(pypod: Pypod, name: str, *extra: str) -> str:
     pypod("network", "create", "--subnet", free_subnet(), "--interface-name", bridge_name(),
           *extra, name)  # fmt: skip
     return name
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _fetch(port: int, tries: int = 50) -> str:
-    last = ""
-    for _ in range(tries):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
-                data = b""
-                while chunk := s.recv(4096):
-                    data += chunk
-                return data.decode(errors="replace")
-        except OSError as exc:
-            last = str(exc)
-            time.sleep(0.1)
-    raise AssertionError(f"no answer on port {port}: {last}")
 
 
 def _netns_files(store: StoreDirs) -> list[str]:
@@ -128,12 +111,12 @@ def _isolated(pypod: Pypod, busybox: str) -> None:
 
 
 def test_published_port_and_leaks(pypod: Pypod, busybox: str, store: StoreDirs) -> None:
-    port = _free_port()
+    port = free_port()
     bridge = bridge_name()
     net = "p" + os.urandom(3).hex()
     pypod("network", "create", "--subnet", free_subnet(), "--interface-name", bridge, net)
     pypod("run", "-d", "--name", "web", "--network", net, "-p", f"{port}:80", busybox, *HTTPD)
-    assert "hello-" in _fetch(port)
+    assert "hello-" in http_get(port)
     assert pypod("port", "web").stdout == f"80/tcp -> 0.0.0.0:{port}\n"
     doc = json.loads(pypod("inspect", "web").stdout)[0]
     assert doc["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "", "HostPort": str(port)}]}
@@ -258,7 +241,7 @@ def test_teardown_after_conmon_and_container_died(
 
     bridge = bridge_name()
     net = "k" + os.urandom(3).hex()
-    port = _free_port()
+    port = free_port()
     pypod("network", "create", "--subnet", free_subnet(), "--interface-name", bridge, net)
     pypod("run", "-d", "--name", "c", "--network", net, "-p", f"{port}:80", busybox,
           "sleep", "100")  # fmt: skip
@@ -283,9 +266,9 @@ def test_reload_restores_a_deleted_port_rule(pypod: Pypod, busybox: str) -> None
     import shlex
 
     net = _net(pypod, "l" + os.urandom(3).hex())
-    port = _free_port()
+    port = free_port()
     pypod("run", "-d", "--name", "web", "--network", net, "-p", f"{port}:80", busybox, *HTTPD)
-    assert "hello-" in _fetch(port)
+    assert "hello-" in http_get(port)
     rules = _dnat_rules(port)
     assert rules
     for rule in rules:
@@ -294,4 +277,4 @@ def test_reload_restores_a_deleted_port_rule(pypod: Pypod, busybox: str) -> None
     cid = json.loads(pypod("inspect", "web").stdout)[0]["Id"]
     assert pypod("network", "reload", "web").stdout.strip() == cid
     assert _dnat_rules(port)
-    assert "hello-" in _fetch(port)
+    assert "hello-" in http_get(port)

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from tests.e2e.cli_run_helpers import processes
-from tests.e2e.network_helpers import http_get, serve_once
+from tests.e2e.network_helpers import free_port, http_get, serve_once
 from tests.fixtures.pypod_cli import Pypod, StoreDirs
 from tests.fixtures.users import RootlessPypod
 
@@ -22,12 +22,6 @@ MODES = {
     "pasta": ("pasta:--map-gw", ""),
     "slirp4netns": ("slirp4netns:allow_host_loopback=true", "10.0.2.2"),
 }
-
-
-def _free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _helpers(base: str) -> list[str]:
@@ -53,7 +47,7 @@ def _exercise(pp: Pypod, store: StoreDirs, mode: str) -> None:
 
 def _exercise_mode(pp: Pypod, store: StoreDirs, mode: str) -> None:
     value, gateway = MODES[mode]
-    port, uport = _free_port(), _free_port(socket.SOCK_DGRAM)
+    port, uport = free_port(), free_port(socket.SOCK_DGRAM)
     pp("run", "-d", "--name", "web", "--network", value, "-p", f"127.0.0.1:{port}:8080",
        "-p", f"127.0.0.1:{uport}:5353/udp", "localhost/busybox", *HTTPD)  # fmt: skip
     assert "hello" in http_get(port)

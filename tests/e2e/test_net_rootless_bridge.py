@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.cli_run_helpers import processes
-from tests.e2e.network_helpers import free_subnet, http_get, serve_once
+from tests.e2e.network_helpers import free_port, free_subnet, http_get, serve_once
 from tests.fixtures.users import RootlessPypod, make_user_dir
 
 pytestmark = pytest.mark.rootless
@@ -34,12 +34,6 @@ def _get(ip_or_name: str) -> tuple[str, ...]:
     get = f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {ip_or_name} 80 | grep hello-"
     return ("sh", "-c", f"for i in 1 2 3 4 5 6 7 8 9 10; do {get} && exit 0; sleep 0.3; done; "
             "exit 1")  # fmt: skip
-
-
-def _free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _net(pp: RootlessPypod, *extra: str) -> str:
@@ -135,7 +129,7 @@ UDP_ECHO = (
 
 def test_published_ports(pp: RootlessPypod) -> None:
     net = _net(pp)
-    port, uport = _free_port(), _free_port(socket.SOCK_DGRAM)
+    port, uport = free_port(), free_port(socket.SOCK_DGRAM)
     pp("run", "-d", "--name", "web", "--network", net, "-p", f"127.0.0.1:{port}:80",
        "localhost/busybox", *HTTPD)  # fmt: skip
     assert "hello-" in http_get(port)
